@@ -1,0 +1,106 @@
+"""Instrumented stand-ins for models, used by the public checks and by the grader.
+
+A return value cannot show every mistake: a loop that never retrains, or trains on the wrong
+rows, can still return a plausible list of accuracies. These stand-ins record what the
+student's code did to them.
+"""
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+
+__all__ = ["FixedProbaModel", "SpyEstimator", "spy_log", "row_ids"]
+
+
+class FixedProbaModel:
+    """A fitted "model" whose ``predict_proba`` returns a fixed table.
+
+    The pool it scores must be made by :meth:`pool`: each row carries its own index in the first
+    column, so the model returns the right probabilities even for a subset or a reordered pool.
+
+    Parameters
+    ----------
+    probas : array-like of shape (n_samples, n_classes)
+        Row ``i`` is what ``predict_proba`` returns for pool row ``i``.
+    classes : array-like of shape (n_classes,), default=None
+        The class labels; ``0 .. n_classes - 1`` by default.
+    """
+
+    def __init__(self, probas, classes=None):
+        self.probas = np.asarray(probas, dtype=float)
+        if self.probas.ndim != 2:
+            raise ValueError(f"probas must be 2-D (n_samples, n_classes); got shape {self.probas.shape}")
+        n_classes = self.probas.shape[1]
+        self.classes_ = np.arange(n_classes) if classes is None else np.asarray(classes)
+        self.calls = []
+
+    def pool(self, n_features=2):
+        """The pool this model scores: row ``i`` is ``[i, 0, 0, ...]``."""
+        X = np.zeros((len(self.probas), n_features))
+        X[:, 0] = np.arange(len(self.probas))
+        return X
+
+    def predict_proba(self, X):
+        self.calls.append(("predict_proba", len(X)))
+        return self.probas[np.asarray(X)[:, 0].astype(int)].copy()
+
+    def predict(self, X):
+        self.calls.append(("predict", len(X)))
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def fit(self, X, y):
+        raise AssertionError("FixedProbaModel is already fitted: a query strategy must not call fit().")
+
+
+_LOGS = {}
+
+
+def spy_log(key):
+    """The list of events recorded by every :class:`SpyEstimator` (and clone) made with ``key``."""
+    return _LOGS.setdefault(key, [])
+
+
+class SpyEstimator(ClassifierMixin, BaseEstimator):
+    """A classifier that records every ``fit``, ``score``, ``predict`` and ``predict_proba`` call.
+
+    It behaves like ``estimator`` (a logistic regression by default). Clones share the log named
+    by ``log_key`` (see :func:`spy_log`), so a loop that clones its model is still observed.
+
+    Each event is a dict: ``{"method": "fit", "X": array, "y": array}`` for ``fit``,
+    ``{"method": name, "X": array}`` for the others.
+    """
+
+    def __init__(self, estimator=None, log_key="default"):
+        self.estimator = estimator
+        self.log_key = log_key
+
+    def _record(self, method, X, y=None):
+        event = {"method": method, "X": np.array(X, dtype=float, copy=True)}
+        if y is not None:
+            event["y"] = np.array(y, copy=True)
+        spy_log(self.log_key).append(event)
+
+    def fit(self, X, y):
+        self._record("fit", X, y)
+        base = LogisticRegression(max_iter=1000, random_state=42) if self.estimator is None else self.estimator
+        self.estimator_ = clone(base).fit(X, y)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict_proba(self, X):
+        self._record("predict_proba", X)
+        return self.estimator_.predict_proba(X)
+
+    def predict(self, X):
+        self._record("predict", X)
+        return self.estimator_.predict(X)
+
+    def score(self, X, y, sample_weight=None):
+        self._record("score", X, y)
+        return float(np.mean(self.estimator_.predict(X) == np.asarray(y)))
+
+
+def row_ids(X_seen, X_all):
+    """The index in ``X_all`` of each row of ``X_seen`` (-1 where a row is not in ``X_all``)."""
+    X_seen = np.atleast_2d(np.asarray(X_seen, dtype=float))
+    lookup = {row.tobytes(): i for i, row in enumerate(np.asarray(X_all, dtype=float))}
+    return np.array([lookup.get(row.tobytes(), -1) for row in X_seen], dtype=int)
