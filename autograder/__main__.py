@@ -1,0 +1,45 @@
+"""``python -m autograder COMMAND``: the instructor's command line."""
+import argparse
+import sys
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="generate the student notebooks (notebooks/) from solutions/")
+    p.add_argument("--check", action="store_true", help="only report whether notebooks/ is up to date")
+
+    p = sub.add_parser("lab", help="execute the reference notebooks and summarise the results")
+    p.add_argument("--out", default="build/lab", help="output folder (default: build/lab)")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default: 2)")
+
+    p = sub.add_parser("grade", help="grade submissions: gradebook, results.json and feedback per student")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="a student's folder, a notebook, or a folder of student folders")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--jobs", type=int, default=None, help="parallel graders (default: number of cores)")
+
+    p = sub.add_parser("check", help="run the public checks of one notebook (what students see)")
+    p.add_argument("notebook")
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    if args.command == "release":
+        from . import release
+        return release.main(args)
+    if args.command == "lab":
+        from . import lab
+        return lab.main(args)
+    from . import batch
+    try:
+        return {"grade": batch.grade_command, "check": batch.check_command}[args.command](args)
+    except batch.UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

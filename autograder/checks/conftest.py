@@ -1,0 +1,48 @@
+"""Fixtures of the checks: ``call`` runs the student's code, ``reference`` the solution's."""
+import json
+
+import pytest
+
+from allab.harness import LocalCaller, Outcome, to_plain
+from autograder.grading import current_submission
+from autograder.reference import load_reference
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "item(function, hidden=True): the graded function a test checks")
+
+
+class StudentCaller:
+    """``call(name, *args, **kwargs)`` on the student's functions of one part, in the worker."""
+
+    def __init__(self, process, part):
+        self.process, self.part = process, part
+
+    def __call__(self, name, *args, **kwargs):
+        return Outcome.from_plain(self.process.call(self.part, name, args, kwargs))
+
+
+class ReferenceCaller(LocalCaller):
+    """``call`` on the reference solution; results are cached, as every student needs the same."""
+
+    _cache = {}
+
+    def __init__(self, part):
+        super().__init__(load_reference(part))
+        self.part = part
+
+    def __call__(self, name, *args, **kwargs):
+        key = json.dumps([self.part, name, to_plain(list(args)), to_plain(kwargs)])
+        if key not in self._cache:
+            self._cache[key] = super().__call__(name, *args, **kwargs)
+        return self._cache[key]
+
+
+@pytest.fixture
+def call(request):
+    return StudentCaller(current_submission().process, request.module.PART)
+
+
+@pytest.fixture
+def reference(request):
+    return ReferenceCaller(request.module.PART)

@@ -1,0 +1,154 @@
+"""Grading one submission: load its code into a worker, run the checks, score the items."""
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from .checks import MISTAKE_TAG
+from .markscheme import load_items, load_mistakes
+from .sandbox import Limits
+from .worker import StudentProcess
+
+CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+_CURRENT = None
+
+
+@dataclass
+class TestRecord:
+    """The outcome of one check of one item."""
+    item: str
+    name: str
+    passed: bool
+    hidden: bool
+    message: str = ""     # shown to the student only for public checks
+    mistake: str = ""     # catalogue key, when the failing check named one
+
+
+@dataclass
+class StudentResult:
+    """Everything the outputs need about one graded student."""
+    student: str
+    items: dict = field(default_factory=dict)       # item name -> {"score", "max_score", "tests"}
+    problems: list = field(default_factory=list)    # what was wrong with the submission's files
+    incidents: list = field(default_factory=list)   # what the code did (timeouts, crashes)
+    seconds: float = 0.0
+
+    @property
+    def score(self):
+        return round(sum(v["score"] for v in self.items.values()), 2)
+
+    @property
+    def max_score(self):
+        return sum(v["max_score"] for v in self.items.values())
+
+
+class _Current:
+    """The submission being graded, as the checks' fixtures see it."""
+
+    def __init__(self, process):
+        self.process = process
+
+
+def current_submission():
+    if _CURRENT is None:
+        raise RuntimeError("the checks run inside `python -m autograder grade`, not on their own")
+    return _CURRENT
+
+
+class _Recorder:
+    """pytest plugin: one :class:`TestRecord` per check."""
+
+    def __init__(self, items_by_key):
+        self.items_by_key = items_by_key
+        self.records = []
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        marker = item.get_closest_marker("item")
+        if marker is None or not (call.when == "call" or (call.when == "setup" and report.failed)):
+            return report
+        part = item.module.PART
+        key = (part, marker.args[0])
+        if key not in self.items_by_key:
+            raise RuntimeError(f"{item.nodeid}: item {marker.args[0]!r} of {part} is not in the mark scheme")
+        message, mistake = "", ""
+        if call.excinfo is not None:
+            text = str(call.excinfo.value)
+            if text.startswith(MISTAKE_TAG):
+                mistake = text[len(MISTAKE_TAG):].split()[0]
+            elif call.excinfo.errisinstance(AssertionError):
+                message = text
+            else:
+                message = f"{call.excinfo.typename}: {text}"
+        self.records.append(TestRecord(self.items_by_key[key].name, _test_name(item), report.passed,
+                                       marker.kwargs.get("hidden", True), message[:2000], mistake))
+        return report
+
+
+def _test_name(item):
+    doc = getattr(item.function, "__doc__", None)
+    title = doc.strip().splitlines()[0] if doc else item.name.removeprefix("test_").replace("_", " ")
+    if "[" in item.name:  # a public check: its parameter is the function name
+        title = f"public checks of {item.callspec.id}"
+    return title
+
+
+def run_checks(process, parts=None, public_only=False):
+    """Run the check modules (of ``parts``, default all) against ``process``; return the records.
+
+    With ``public_only``, only the public checks (the notebook's check cells) run.
+    """
+    global _CURRENT
+    items_by_key = {(it.part, it.function): it for it in load_items()}
+    recorder = _Recorder(items_by_key)
+    modules = sorted(CHECKS_DIR.glob("test_*.py"))
+    if parts is not None:
+        modules = [m for m in modules if m.stem.removeprefix("test_") in parts]
+    _CURRENT = _Current(process)
+    try:
+        code = pytest.main(["-q", "-p", "no:cacheprovider", "-p", "no:warnings", "--no-header",
+                            "-o", "addopts=", "--rootdir", str(CHECKS_DIR.parent.parent),
+                            *(["-k", "test_public"] if public_only else []),
+                            *map(str, modules)], plugins=[recorder])
+    finally:
+        _CURRENT = None
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise RuntimeError(f"the checks could not run (pytest exit code {code})")
+    return recorder.records
+
+
+def score(records, problems=(), incidents=()):
+    """Turn check records into per-item scores: points times the share of the item's checks passed."""
+    result = {}
+    for it in load_items():
+        tests = [r for r in records if r.item == it.name]
+        passed = sum(r.passed for r in tests)
+        result[it.name] = {"score": round(it.points * passed / len(tests), 2) if tests else 0.0,
+                           "max_score": it.points, "title": it.title, "tests": tests}
+    return result
+
+
+def grade_submission(submission, limits=Limits(), public_only=False):
+    """Grade one :class:`~autograder.submissions.Submission`; return a :class:`StudentResult`."""
+    start = time.perf_counter()
+    result = StudentResult(submission.student, problems=list(submission.problems))
+    cells = {part: nb.code_cells for part, nb in submission.notebooks.items()}
+    process = StudentProcess(cells, limits)
+    try:
+        for part, report in process.load().items():
+            result.problems.extend(report["problems"])
+        records = run_checks(process, parts=list(submission.notebooks) if public_only else None,
+                             public_only=public_only)
+    finally:
+        process.close()
+    result.incidents = process.incidents
+    result.items = score(records)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def mistake_message(key):
+    """The catalogue's words for mistake ``key`` (the key itself if it is not catalogued)."""
+    return load_mistakes().get(key, key.replace("_", " "))

@@ -1,0 +1,39 @@
+"""Reading notebooks and finding their graded cells."""
+import nbformat
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+
+
+def read_notebook(path):
+    """Read an ``.ipynb`` file as nbformat version 4."""
+    return nbformat.read(str(path), as_version=4)
+
+
+def nbgrader_meta(cell):
+    """The cell's nbgrader metadata (an empty dict when it has none)."""
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def answer_cells(nb):
+    """The code cells a student writes in, as ``{grade_id: source}`` in notebook order."""
+    cells = {}
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
+            cells[meta["grade_id"]] = cell.source
+    return cells
+
+
+def strip_solution_markers(source):
+    """The source with the ``### BEGIN/END SOLUTION`` lines removed and the code between kept."""
+    return "\n".join(line for line in source.splitlines()
+                     if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
+
+
+def setup_cell(nb):
+    """The source of the notebook's first code cell: the imports every later cell relies on."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            return cell.source
+    return ""

@@ -1,0 +1,26 @@
+"""The reference functions, loaded from the solution notebooks (the single source of truth)."""
+import functools
+import warnings
+
+from . import SOLUTIONS_DIR
+from .notebook import answer_cells, read_notebook, setup_cell, strip_solution_markers
+
+
+def notebook_namespace(nb, name="<notebook>"):
+    """Execute a notebook's setup cell and its answer cells; return the namespace they define.
+
+    Only these cells run: the demos and experiments of the notebook do not, so this is fast.
+    """
+    namespace = {"__name__": f"reference_{name}"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(setup_cell(nb), f"{name}:setup", "exec"), namespace)
+        for grade_id, source in answer_cells(nb).items():
+            exec(compile(strip_solution_markers(source), f"{name}:{grade_id}", "exec"), namespace)
+    return namespace
+
+
+@functools.lru_cache(maxsize=None)
+def load_reference(part):
+    """The namespace of the reference solution of ``part`` (e.g. ``"part1_basics"``)."""
+    return notebook_namespace(read_notebook(SOLUTIONS_DIR / f"{part}.ipynb"), part)

@@ -1,0 +1,250 @@
+"""Where a submission gets executed: a worker process that runs one student's code.
+
+The grading process holds the checks, the reference solutions and the mark scheme; it sends the
+worker the student's code cells and then asks it to call functions. The worker answers with JSON
+bytes only (see :mod:`allab.harness`), never pickles, so nothing the student's code does in the
+worker can reach into the grading process.
+
+Only the *definitions* of the student's cells run: imports, functions, classes and assignments of
+literal constants. Demos and experiments in the notebook are skipped, which makes grading fast and
+makes deleted, reordered or duplicated cells harmless (the last definition wins, as in a kernel
+run top to bottom).
+"""
+import ast
+import contextlib
+import io
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+import warnings
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+MAX_REPLY_BYTES = 32 * 1024 * 1024
+# Imported once in the fork server, so that each worker starts warm.
+PRELOAD = ["numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
+           "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "modAL.models",
+           "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.given",
+           "IPython.core.inputtransformer2", "autograder.worker"]
+
+
+# --- inside the worker ------------------------------------------------------------------------
+
+def definitions(source):
+    """The statements of a cell that define things, as a list of ``ast`` statements.
+
+    IPython syntax (``%magic``, ``!cmd``) is translated first. Raises ``SyntaxError``.
+    """
+    from IPython.core.inputtransformer2 import TransformerManager
+    tree = ast.parse(TransformerManager().transform_cell(source))
+    return [stmt for stmt in tree.body if _is_definition(stmt)]
+
+
+def _is_definition(stmt):
+    if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return True
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+        try:
+            ast.literal_eval(stmt.value)
+            return True
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return False
+    return False
+
+
+def load_part(cells, part):
+    """Execute the definitions of ``cells`` (``[(index, source)]``); return (namespace, problems)."""
+    namespace = {"__name__": f"student_{part}"}
+    problems = []
+    for index, source in cells:
+        try:
+            statements = definitions(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            line = getattr(exc, "lineno", None)
+            problems.append(f"{part}, cell {index}: {type(exc).__name__}"
+                            f"{f' on line {line}' if line else ''}: {getattr(exc, 'msg', exc)} "
+                            "(the functions in this cell could not be graded)")
+            continue
+        for stmt in statements:
+            module = ast.Module(body=[stmt], type_ignores=[])
+            try:
+                with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+                        contextlib.redirect_stderr(io.StringIO()):
+                    warnings.simplefilter("ignore")
+                    exec(compile(module, f"<{part} cell {index}>", "exec"), namespace)
+            except BaseException as exc:  # noqa: BLE001 - an import or decorator of the student failed
+                problems.append(f"{part}, cell {index}, line {stmt.lineno}: "
+                                f"{type(exc).__name__}: {str(exc)[:300]}")
+    return namespace, problems
+
+
+def serve(conn):
+    """The worker's loop: answer ``load`` and ``call`` requests until the connection closes."""
+    from allab.harness import run_call
+    namespaces = {}
+    while True:
+        try:
+            request = json.loads(conn.recv_bytes())
+        except EOFError:
+            return
+        if request["op"] == "load":
+            reply = {}
+            for part, cells in request["parts"].items():
+                namespaces[part], problems = load_part(cells, part)
+                reply[part] = {"problems": problems,
+                               "defined": sorted(k for k, v in namespaces[part].items() if callable(v))}
+        elif request["op"] == "call":
+            from allab.harness import from_plain
+            reply = run_call(namespaces.get(request["part"], {}), request["name"],
+                             from_plain(request["args"]), from_plain(request["kwargs"]))
+        else:
+            reply = {"error": f"unknown request {request['op']!r}"}
+        data = json.dumps(reply).encode()
+        if len(data) > MAX_REPLY_BYTES:
+            data = json.dumps({"name": request.get("name"), "value": None, "stdout": "", "logs": {},
+                               "args_after": [], "seconds": 0.0,
+                               "error": {"type": "ResultTooLarge", "traceback": "",
+                                         "message": f"the result was {len(data) // 2**20} MB of data"}}).encode()
+        conn.send_bytes(data)
+
+
+def worker_main(conn, limits, workdir):
+    """Entry point of a worker process (forked from the fork server)."""
+    from .sandbox import confine
+    confine(limits, workdir)
+    serve(conn)
+
+
+# --- in the grading process -------------------------------------------------------------------
+
+class WorkerError(Exception):
+    """The worker did not answer: it crashed, was killed, timed out or sent garbage."""
+
+
+_CONTEXT = None
+
+
+def context():
+    """The multiprocessing context whose fork server has the heavy libraries imported."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")  # one thread per worker: --jobs sets the parallelism
+        _CONTEXT = multiprocessing.get_context("forkserver")
+        _CONTEXT.set_forkserver_preload(PRELOAD)
+    return _CONTEXT
+
+
+class Worker:
+    """A handle on one worker process. ``request`` sends a message and waits for the reply."""
+
+    def __init__(self, limits, workdir):
+        self.limits = limits
+        self._conn, child = context().Pipe()
+        self.process = context().Process(target=worker_main, args=(child, limits, str(workdir)), daemon=True)
+        self.process.start()
+        child.close()
+
+    def request(self, message, timeout):
+        try:
+            self._conn.send_bytes(json.dumps(message).encode())
+            if not self._conn.poll(timeout):
+                self.kill()
+                raise WorkerError(f"no answer within {timeout:.0f} s (an endless loop?)")
+            data = self._conn.recv_bytes(MAX_REPLY_BYTES + 1024)
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            self.kill()
+            raise WorkerError(self._death_reason()) from exc
+        try:
+            return json.loads(data)
+        except ValueError as exc:
+            self.kill()
+            raise WorkerError("the worker sent an unreadable answer") from exc
+
+    def _death_reason(self):
+        self.process.join(1)
+        code = self.process.exitcode
+        if code is None:
+            return "the worker stopped answering"
+        if code < 0:
+            import signal
+            name = signal.Signals(-code).name
+            hint = {"SIGKILL": " (memory or time limit?)", "SIGXCPU": " (CPU time limit)",
+                    "SIGXFSZ": " (file size limit)", "SIGSEGV": " (crash)"}.get(name, "")
+            return f"the worker was killed by {name}{hint}"
+        return f"the worker exited with code {code} (sys.exit or os._exit in student code?)"
+
+    def kill(self):
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+
+    def close(self):
+        self._conn.close()
+        self.kill()
+
+
+class StudentProcess:
+    """A student's code in a worker, restarted (and reloaded) if the worker dies.
+
+    Parameters
+    ----------
+    cells : dict
+        ``{part: [(cell_index, source), ...]}`` the student's code cells.
+    limits : sandbox.Limits
+        Per-call and per-submission time, memory and file limits.
+    """
+
+    def __init__(self, cells, limits):
+        self.cells = cells
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.submission_seconds
+        self.worker = None
+        self.load_report = {}
+        self.incidents = []   # what went wrong, for the feedback
+        self.workdir = tempfile.mkdtemp(prefix="allab-worker-")
+
+    def _remaining(self, per_call):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise WorkerError(f"the submission used up its {self.limits.submission_seconds:.0f} s of grading time")
+        return min(per_call, left)
+
+    def _ensure_worker(self):
+        if self.worker is None or not self.worker.process.is_alive():
+            self.worker = Worker(self.limits, self.workdir)
+            self.load_report = self.worker.request({"op": "load", "parts": self.cells},
+                                                   self._remaining(self.limits.load_seconds))
+        return self.worker
+
+    def call(self, part, name, args, kwargs):
+        """Call the student's ``name`` of ``part``; return the plain Outcome dict."""
+        from allab.harness import to_plain
+        message = {"op": "call", "part": part, "name": name, "args": to_plain(list(args)),
+                   "kwargs": to_plain(dict(kwargs))}
+        try:
+            worker = self._ensure_worker()
+            return worker.request(message, self._remaining(self.limits.call_seconds))
+        except WorkerError as exc:
+            self.worker = None
+            self.incidents.append(f"{name}: {exc}")
+            return {"name": name, "value": None, "stdout": "", "logs": {}, "args_after": [],
+                    "seconds": 0.0, "error": {"type": "WorkerError", "message": str(exc), "traceback": ""}}
+
+    def load(self):
+        """Start the worker and load the code; return ``{part: {"problems", "defined"}}``."""
+        try:
+            self._ensure_worker()
+        except WorkerError as exc:
+            self.worker = None
+            self.incidents.append(f"loading the notebooks: {exc}")
+        return self.load_report
+
+    def close(self):
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        shutil.rmtree(self.workdir, ignore_errors=True)

@@ -1,0 +1,12 @@
+# nbgrader course configuration, shared by `nbgrader generate_assignment` and `python -m autograder release`.
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+
+# The stub students see in place of each solution: say what to do, not just "not implemented".
+c.ClearSolutions.code_stub = {
+    "python": (
+        "# YOUR CODE HERE\n"
+        'raise NotImplementedError("Not written yet: replace this line with your code; '
+        'the docstring above says what to return.")'
+    )
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
