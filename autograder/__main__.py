@@ -2,6 +2,8 @@
 import argparse
 import sys
 
+from . import PARTS
+
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
@@ -13,6 +15,8 @@ def build_parser():
     p = sub.add_parser("lab", help="execute the reference notebooks and summarise the results")
     p.add_argument("--out", default="build/lab", help="output folder (default: build/lab)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default: 2)")
+    p.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS, metavar="PART",
+                   help="only these notebooks (default: all)")
 
     p = sub.add_parser("grade", help="grade submissions: gradebook, results.json and feedback per student")
     p.add_argument("paths", nargs="+", metavar="PATH",

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from allab.harness import StudentError
+
 from .checks import MISTAKE_TAG
 from .markscheme import load_items, load_mistakes
 from .sandbox import Limits
@@ -23,6 +25,7 @@ class TestRecord:
     hidden: bool
     message: str = ""     # shown to the student only for public checks
     mistake: str = ""     # catalogue key, when the failing check named one
+    raised: str = ""      # the student's own exception, when that is why the check failed (safe to show)
 
 
 @dataclass
@@ -73,17 +76,20 @@ class _Recorder:
         key = (part, marker.args[0])
         if key not in self.items_by_key:
             raise RuntimeError(f"{item.nodeid}: item {marker.args[0]!r} of {part} is not in the mark scheme")
-        message, mistake = "", ""
+        message, mistake, raised = "", "", ""
         if call.excinfo is not None:
             text = str(call.excinfo.value)
             if text.startswith(MISTAKE_TAG):
                 mistake = text[len(MISTAKE_TAG):].split()[0]
+            elif call.excinfo.errisinstance(StudentError):
+                raised = text
             elif call.excinfo.errisinstance(AssertionError):
                 message = text
             else:
                 message = f"{call.excinfo.typename}: {text}"
         self.records.append(TestRecord(self.items_by_key[key].name, _test_name(item), report.passed,
-                                       marker.kwargs.get("hidden", True), message[:2000], mistake))
+                                       marker.kwargs.get("hidden", True), message[:2000], mistake,
+                                       raised[:1000]))
         return report
 
 
@@ -95,20 +101,20 @@ def _test_name(item):
     return title
 
 
-def run_checks(process, parts=None, public_only=False):
-    """Run the check modules (of ``parts``, default all) against ``process``; return the records.
+def run_checks(process, parts, public_only=False):
+    """Run the check modules of ``parts`` against ``process``; return the records.
 
     With ``public_only``, only the public checks (the notebook's check cells) run.
     """
     global _CURRENT
     items_by_key = {(it.part, it.function): it for it in load_items()}
     recorder = _Recorder(items_by_key)
-    modules = sorted(CHECKS_DIR.glob("test_*.py"))
-    if parts is not None:
-        modules = [m for m in modules if m.stem.removeprefix("test_") in parts]
+    modules = [m for m in sorted(CHECKS_DIR.glob("test_*.py")) if m.stem.removeprefix("test_") in parts]
+    if not modules:
+        return []
     _CURRENT = _Current(process)
     try:
-        code = pytest.main(["-q", "-p", "no:cacheprovider", "-p", "no:warnings", "--no-header",
+        code = pytest.main(["-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings",
                             "-o", "addopts=", "--rootdir", str(CHECKS_DIR.parent.parent),
                             *(["-k", "test_public"] if public_only else []),
                             *map(str, modules)], plugins=[recorder])
@@ -119,14 +125,15 @@ def run_checks(process, parts=None, public_only=False):
     return recorder.records
 
 
-def score(records, problems=(), incidents=()):
-    """Turn check records into per-item scores: points times the share of the item's checks passed."""
+def score(records, parts):
+    """Per-item scores: points times the share of the item's checks passed (0 for parts not handed in)."""
     result = {}
     for it in load_items():
         tests = [r for r in records if r.item == it.name]
         passed = sum(r.passed for r in tests)
         result[it.name] = {"score": round(it.points * passed / len(tests), 2) if tests else 0.0,
-                           "max_score": it.points, "title": it.title, "tests": tests}
+                           "max_score": it.points, "title": it.title, "tests": tests,
+                           "submitted": it.part in parts}
     return result
 
 
@@ -139,12 +146,11 @@ def grade_submission(submission, limits=Limits(), public_only=False):
     try:
         for part, report in process.load().items():
             result.problems.extend(report["problems"])
-        records = run_checks(process, parts=list(submission.notebooks) if public_only else None,
-                             public_only=public_only)
+        records = run_checks(process, list(submission.notebooks), public_only=public_only)
     finally:
         process.close()
     result.incidents = process.incidents
-    result.items = score(records)
+    result.items = score(records, submission.notebooks)
     result.seconds = time.perf_counter() - start
     return result
 

@@ -28,12 +28,16 @@ def write_gradebook(results, path):
 
 def item_feedback(item):
     """The lines of feedback for one item: what failed, and what to fix."""
+    if not item.get("submitted", True):
+        return ["- not graded: no notebook of this part was found in the submission"]
     lines = []
     for test in item["tests"]:
         if test.passed:
             continue
         if not test.hidden:
-            lines.append(f"- {test.name}: {test.message or 'failed'}")
+            lines.append(f"- {test.name}: {test.message or test.raised or 'failed'}")
+        elif test.raised:
+            lines.append(f"- hidden check '{test.name}' failed: {test.raised}")
         else:
             hint = mistake_message(test.mistake) if test.mistake else \
                 "re-read the docstring: what must the function return, and must it leave its inputs unchanged?"

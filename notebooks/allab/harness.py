@@ -62,6 +62,12 @@ class Probe:
         return cls("spy", label=label, estimator=estimator)
 
     @classmethod
+    def strategy(cls, label, pick="first"):
+        """A query strategy that records each call (``Outcome.logs[label]``) and picks the ``pick``
+        rows of the pool ("first" or "last"), so a check can tell whether a loop used it."""
+        return cls("strategy", label=label, pick=pick)
+
+    @classmethod
     def estimator(cls, name="logreg", fit=None):
         """A fresh named estimator (see ``ESTIMATORS``), fitted on ``fit=(X, y)`` if given."""
         return cls("estimator", name=name, fit=fit)
@@ -85,6 +91,11 @@ def materialize(obj, spies):
             probes.spy_log(key).clear()
             spies[p["label"]] = key
             return probes.SpyEstimator(ESTIMATORS[p["estimator"]](), log_key=key)
+        if obj.kind == "strategy":
+            key = f"strategy-{p['label']}-{id(spies)}"
+            probes.spy_log(key).clear()
+            spies[p["label"]] = key
+            return probes.RecordingStrategy(p["pick"], log_key=key)
         if obj.kind == "estimator":
             est = ESTIMATORS[p["name"]]()
             if p.get("fit") is not None:

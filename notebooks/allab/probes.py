@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["FixedProbaModel", "SpyEstimator", "spy_log", "row_ids"]
+__all__ = ["FixedProbaModel", "SpyEstimator", "RecordingStrategy", "spy_log", "row_ids"]
 
 
 class FixedProbaModel:
@@ -97,6 +97,24 @@ class SpyEstimator(ClassifierMixin, BaseEstimator):
     def score(self, X, y, sample_weight=None):
         self._record("score", X, y)
         return float(np.mean(self.estimator_.predict(X) == np.asarray(y)))
+
+
+class RecordingStrategy:
+    """A query strategy ``(model, X_pool, n_samples)`` that records each call and picks fixed rows.
+
+    ``pick="first"`` returns ``[0, 1, ..., n - 1]``, ``"last"`` the last ``n`` rows of the pool. Each
+    call is logged as ``{"method": "query", "X": X_pool, "n_samples": n, "model": type name}``.
+    """
+
+    def __init__(self, pick="first", log_key="default"):
+        self.pick, self.log_key = pick, log_key
+
+    def __call__(self, model, X_pool, n_samples=10):
+        n_pool = len(X_pool)
+        spy_log(self.log_key).append({"method": "query", "X": np.array(X_pool, dtype=float, copy=True),
+                                      "n_samples": int(n_samples), "model": type(model).__name__})
+        n = min(int(n_samples), n_pool)
+        return np.arange(n) if self.pick == "first" else np.arange(n_pool - n, n_pool)
 
 
 def row_ids(X_seen, X_all):

@@ -1,0 +1,151 @@
+"""Checks of Part 1. Public checks come from allab.checks.part1; the hidden ones below are never shown
+to students (feedback gives their title and the likely mistake only)."""
+import numpy as np
+
+from allab.checks import part1
+from allab.checks.part1 import _indexed_data, _loop_data
+from allab.harness import Probe, fixed_pool
+from allab.probes import row_ids
+
+from . import item, mistake, public_tests
+
+PART = "part1_basics"
+test_public = public_tests(part1)
+
+
+def ids(value):
+    return sorted(np.asarray(value).ravel().astype(int).tolist())
+
+
+def random_tables(seed=0):
+    rng = np.random.default_rng(seed)
+    for n_classes in (2, 3, 10):
+        yield rng.dirichlet(np.ones(n_classes) * 0.7, size=40)
+
+
+# --- create_initial_split ------------------------------------------------------------------------
+
+@item("create_initial_split")
+def test_split_seeded_partition_on_other_data(call):
+    """a seeded partition on a larger data set"""
+    X, y = _indexed_data(300, np.arange(300) % 3)
+    first = call("create_initial_split", X, y, 30, random_state=11)
+    X_lab, y_lab, X_pool, y_pool, pool_idx = (np.asarray(v) for v in first.value)
+    lab, pool = X_lab[:, 0].astype(int), X_pool[:, 0].astype(int)
+    assert sorted(lab.tolist() + pool.tolist()) == list(range(300)), mistake("wrong_count")
+    assert np.array_equal(y_lab, y[lab]) and np.array_equal(y_pool, y[pool]), mistake("wrong_rows")
+    assert ids(pool_idx) == sorted(pool.tolist()), mistake("wrong_rows")
+    assert np.array_equal(first.args_after[0], X) and np.array_equal(first.args_after[1], y), \
+        mistake("modifies_input")
+    again = np.asarray(call("create_initial_split", X, y, 30, random_state=11).value[0])
+    assert np.array_equal(again, X_lab), mistake("not_seeded")
+
+
+@item("create_initial_split")
+def test_split_always_holds_every_class(call):
+    """every class in the labelled set, on a 95/5 imbalance"""
+    X, y = _indexed_data(200, [0] * 190 + [1] * 10)
+    for seed in range(12):
+        y_lab = np.asarray(call("create_initial_split", X, y, 3, random_state=seed).value[1])
+        assert set(y_lab.tolist()) == {0, 1}, mistake("one_class_split")
+
+
+# --- uncertainty_sampling ------------------------------------------------------------------------
+
+@item("uncertainty_sampling")
+def test_uncertainty_matches_reference_on_random_tables(call, reference):
+    """least-confidence on random probability tables (2, 3 and 10 classes)"""
+    for probas in random_tables():
+        args = (Probe.fixed_proba(probas), fixed_pool(40), 7)
+        got = ids(call("uncertainty_sampling", *args).value)
+        want = ids(reference("uncertainty_sampling", *args).value)
+        assert got != ids(np.argsort(probas.max(axis=1))[-7:]), mistake("most_confident")
+        assert len(got) == 7, mistake("wrong_count")
+        assert got == want, mistake("most_confident")
+
+
+@item("uncertainty_sampling")
+def test_uncertainty_one_sample_pool(call):
+    """a one-sample pool and a batch larger than the pool"""
+    assert ids(call("uncertainty_sampling", Probe.fixed_proba([[0.3, 0.7]]), fixed_pool(1), 5).value) == [0], \
+        mistake("batch_too_large")
+    got = call("uncertainty_sampling", Probe.fixed_proba([[0.5, 0.5]] * 6), fixed_pool(6), 6).value
+    assert ids(got) == list(range(6)), mistake("batch_too_large")
+
+
+# --- oracles --------------------------------------------------------------------------------------
+
+@item("oracle")
+def test_oracle_string_labels_and_order(call):
+    """labels in query order, any label type"""
+    y_pool = np.array([10, 20, 30, 40, 50])
+    got = np.asarray(call("oracle", fixed_pool(3), y_pool, np.array([4, 1, 3])).value).tolist()
+    assert got == [50, 20, 40], mistake("wrong_rows")
+
+
+@item("noisy_oracle")
+def test_noisy_oracle_four_classes(call):
+    """four classes: exactly the requested number of wrong labels, all valid"""
+    y_pool = np.arange(80) % 4
+    out = call("noisy_oracle", fixed_pool(80), y_pool, list(range(80)), 0.5, random_state=3)
+    labels = np.asarray(out.value)
+    assert set(labels.tolist()) <= {0, 1, 2, 3}, mistake("binary_flip")
+    assert int(np.sum(labels != y_pool)) == 40, mistake("wrong_count")
+    assert np.array_equal(out.args_after[1], y_pool), mistake("modifies_input")
+
+
+@item("noisy_oracle")
+def test_noisy_oracle_is_seeded(call):
+    """the same seed gives the same labels, another seed other labels"""
+    y_pool = np.arange(60) % 2
+    runs = [np.asarray(call("noisy_oracle", fixed_pool(60), y_pool, list(range(60)), 0.3, random_state=s).value)
+            for s in (4, 4, 5)]
+    assert np.array_equal(runs[0], runs[1]) and not np.array_equal(runs[0], runs[2]), mistake("not_seeded")
+
+
+# --- active_learning_loop -------------------------------------------------------------------------
+
+def _fits(out, label):
+    return [e for e in out.logs.get(label, []) if e["method"] == "fit"]
+
+
+@item("active_learning_loop")
+def test_loop_trains_on_exactly_the_queried_rows(call):
+    """trains on the initial set plus exactly the rows the strategy chose"""
+    X_lab, y_lab, X_pool, y_pool, X_test, y_test = _loop_data()
+    out = call("active_learning_loop", X_lab, y_lab, X_pool, y_pool, X_test, y_test, 3, 4,
+               query_strategy=Probe.strategy("last", pick="last"), model=Probe.spy("model"), verbose=False)
+    assert len(out.value[0]) == 3, mistake("wrong_count")
+    queries = out.logs.get("last", [])
+    assert queries, mistake("ignores_strategy")
+    fits = _fits(out, "model")
+    assert fits, mistake("ignores_model")
+    assert len(fits) >= 3, mistake("never_retrains")
+    X_all, y_all = np.vstack([X_lab, X_pool, X_test]), np.concatenate([y_lab, y_pool, y_test])
+    seen = row_ids(fits[-1]["X"], X_all)
+    assert not np.any(seen >= 120), mistake("trains_on_test")
+    # the strategy picks the last 4 pool rows each round: pool rows 96-99, then 92-95
+    assert len(set(seen.tolist())) == len(seen), mistake("pool_never_shrinks")
+    assert sorted(seen.tolist()) == list(range(20)) + list(range(20 + 92, 20 + 100)), mistake("wrong_rows")
+    assert np.array_equal(np.asarray(fits[-1]["y"]), y_all[seen]), mistake("wrong_rows")
+    assert [len(q["X"]) for q in queries][:2] == [100, 96], mistake("pool_never_shrinks")
+    assert not any(np.any(row_ids(q["X"], X_all) >= 120) for q in queries), mistake("trains_on_test")
+
+
+@item("active_learning_loop")
+def test_loop_accuracies_are_the_models_test_scores(call, reference):
+    """accuracies and sizes match the reference run"""
+    data = _loop_data()
+    got = call("active_learning_loop", *data, 5, 7, verbose=False).value
+    want = reference("active_learning_loop", *data, 5, 7, verbose=False).value
+    assert [int(n) for n in got[1]] == [int(n) for n in want[1]], mistake("wrong_count")
+    assert np.allclose(np.asarray(got[0], dtype=float), np.asarray(want[0], dtype=float)), mistake("wrong_accuracy")
+
+
+@item("active_learning_loop")
+def test_loop_stops_when_the_pool_runs_out(call):
+    """a batch larger than the pool"""
+    X_lab, y_lab, X_pool, y_pool, X_test, y_test = _loop_data()
+    out = call("active_learning_loop", X_lab, y_lab, X_pool[:12], y_pool[:12], X_test, y_test, 6, 10,
+               verbose=False)
+    assert [int(n) for n in out.value[1]] == [20, 30, 32], mistake("batch_too_large")

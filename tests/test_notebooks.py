@@ -1,0 +1,97 @@
+"""Whole notebooks: the main job executes every solution; student notebooks run up to their stubs."""
+import ast
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder import NOTEBOOKS_DIR, PARTS, ROOT
+from autograder.lab import execute_notebook, run_lab, summary
+
+pytestmark = pytest.mark.slow
+
+EXPECTED_FIGURES = {
+    "part0_uncertainty_map", "part0_queries", "part1_first_run", "part3_learning_curves", "part3_multiple_runs",
+    "part3_strategies", "part3_hard_case", "part4_modal", "bonus_qbc", "bonus_digits", "bonus_imbalance",
+}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    out = tmp_path_factory.mktemp("lab")
+    return out, run_lab(out, jobs=2)
+
+
+def test_every_solution_notebook_executes(lab):
+    out, timings = lab
+    failed = {part: t for part, t in timings.items() if not isinstance(t, float)}
+    assert not failed, failed
+    assert sorted(p.stem for p in (out / "executed").glob("*.ipynb")) == sorted(PARTS)
+
+
+def test_main_job_saves_every_deliverable_plot_as_a_real_png(lab):
+    out, _ = lab
+    figures = {p.stem: p for p in (out / "figures").glob("*.png")}
+    assert EXPECTED_FIGURES <= set(figures), f"missing plots: {EXPECTED_FIGURES - set(figures)}"
+    for path in figures.values():
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000, path
+
+
+def test_main_job_summary_reports_the_headline(lab):
+    out, timings = lab
+    text = summary(out, timings)
+    headline = json.loads((out / "results" / "part3_experiments.json").read_text())["headline"]
+    assert headline["n_runs"] >= 10 and headline["wins"] >= 0.9 * headline["n_runs"]
+    assert f"active learning wins on {headline['wins']} of {headline['n_runs']}" in text
+    assert "AULC per strategy" in text and "Digits 3 vs 8" in text
+    assert f"{len(list((out / 'figures').glob('*.png')))} plots in" in text
+
+
+def test_executed_notebooks_write_nothing_to_stderr(lab):
+    """No warning spam: a student must see clean output."""
+    out, _ = lab
+    for part in PARTS:
+        nb = json.loads((out / "executed" / f"{part}.ipynb").read_text())
+        for cell in nb["cells"]:
+            for output in cell.get("outputs", []):
+                assert output.get("name") != "stderr", f"{part}: {output.get('text', '')[:300]}"
+
+
+def _assigned_names(source):
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_student_notebook_runs_up_to_its_stubs(part, tmp_path):
+    """Given code works: every error comes from a stub, or from a name a failed cell did not get to set."""
+    nb = execute_notebook(NOTEBOOKS_DIR / f"{part}.ipynb", tmp_path, allow_errors=True)
+    unset, errors = set(), []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type != "error":
+                continue
+            stub = "Not written yet" in output.evalue
+            cascade = output.ename == "NameError" and any(f"'{n}'" in output.evalue for n in unset)
+            if not (stub or cascade):
+                errors.append(f"{output.ename}: {output.evalue}\n--- in cell:\n{cell.source[:400]}")
+            unset |= _assigned_names(cell.source)
+    assert not errors, "\n\n".join(errors)
+    if part != "part0_overview":
+        assert unset or any(o.output_type == "error" for c in nb.cells for o in c.get("outputs", [])), \
+            "a student notebook with stubs must stop at them"
+
+
+def test_lab_command_line(tmp_path):
+    """`python -m autograder lab` runs one part and prints the summary (the main job's entry point)."""
+    result = subprocess.run([sys.executable, "-m", "autograder", "lab", "--out", str(tmp_path), "--parts",
+                             "part1_basics"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "part1_basics" in result.stdout and "ok" in result.stdout
+    assert (tmp_path / "figures" / "part1_first_run.png").is_file()
