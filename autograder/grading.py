@@ -8,7 +8,7 @@ import pytest
 from allab.harness import StudentError
 
 from .checks import MISTAKE_TAG
-from .markscheme import load_items, load_mistakes
+from .markscheme import load_items, load_mistakes, part_functions
 from .sandbox import Limits
 from .worker import StudentProcess
 
@@ -141,7 +141,8 @@ def grade_submission(submission, limits=Limits(), public_only=False):
     """Grade one :class:`~autograder.submissions.Submission`; return a :class:`StudentResult`."""
     start = time.perf_counter()
     result = StudentResult(submission.student, problems=list(submission.problems))
-    cells = {part: nb.code_cells for part, nb in submission.notebooks.items()}
+    graded_parts = part_functions()
+    cells = {part: nb.code_cells for part, nb in submission.notebooks.items() if part in graded_parts}
     process = StudentProcess(cells, limits)
     try:
         for part, report in process.load().items():

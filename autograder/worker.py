@@ -81,6 +81,33 @@ def load_part(cells, part):
     return namespace, problems
 
 
+@contextlib.contextmanager
+def given_versions(namespace, names):
+    """Within the block, ``names`` in ``namespace`` are the working versions from ``allab.given``.
+
+    A check of one function then calls our versions of the other graded functions (a loop calls the
+    strategy and the oracle), so one wrong function costs only its own item.
+    """
+    import allab.given as given
+    saved = {name: namespace[name] for name in names if name in namespace and hasattr(given, name)}
+    namespace.update({name: getattr(given, name) for name in saved})
+    # Keyword defaults were bound when the student's functions were defined
+    # (query_strategy=uncertainty_sampling): point them at our versions too.
+    swapped = {id(f): getattr(given, name) for name, f in saved.items()}
+    defaults = {}
+    for f in namespace.values():
+        kwdefaults = getattr(f, "__kwdefaults__", None) if callable(f) else None
+        if isinstance(kwdefaults, dict) and any(id(v) in swapped for v in kwdefaults.values()):
+            defaults[f] = dict(kwdefaults)
+            f.__kwdefaults__ = {k: swapped.get(id(v), v) for k, v in kwdefaults.items()}
+    try:
+        yield
+    finally:
+        namespace.update(saved)
+        for f, kwdefaults in defaults.items():
+            f.__kwdefaults__ = kwdefaults
+
+
 def serve(conn):
     """The worker's loop: answer ``load`` and ``call`` requests until the connection closes."""
     from allab.harness import run_call
@@ -98,8 +125,10 @@ def serve(conn):
                                "defined": sorted(k for k, v in namespaces[part].items() if callable(v))}
         elif request["op"] == "call":
             from allab.harness import from_plain
-            reply = run_call(namespaces.get(request["part"], {}), request["name"],
-                             from_plain(request["args"]), from_plain(request["kwargs"]))
+            namespace = namespaces.get(request["part"], {})
+            with given_versions(namespace, request.get("isolate", ())):
+                reply = run_call(namespace, request["name"], from_plain(request["args"]),
+                                 from_plain(request["kwargs"]))
         else:
             reply = {"error": f"unknown request {request['op']!r}"}
         data = json.dumps(reply).encode()
@@ -220,11 +249,14 @@ class StudentProcess:
                                                    self._remaining(self.limits.load_seconds))
         return self.worker
 
-    def call(self, part, name, args, kwargs):
-        """Call the student's ``name`` of ``part``; return the plain Outcome dict."""
+    def call(self, part, name, args, kwargs, isolate=()):
+        """Call the student's ``name`` of ``part``; return the plain Outcome dict.
+
+        The functions named in ``isolate`` are replaced by our working versions for the call.
+        """
         from allab.harness import to_plain
         message = {"op": "call", "part": part, "name": name, "args": to_plain(list(args)),
-                   "kwargs": to_plain(dict(kwargs))}
+                   "kwargs": to_plain(dict(kwargs)), "isolate": [n for n in isolate if n != name]}
         try:
             worker = self._ensure_worker()
             return worker.request(message, self._remaining(self.limits.call_seconds))

@@ -5,6 +5,7 @@ import pytest
 
 from allab.harness import LocalCaller, Outcome, to_plain
 from autograder.grading import current_submission
+from autograder.markscheme import part_functions
 from autograder.reference import load_reference
 
 
@@ -17,9 +18,11 @@ class StudentCaller:
 
     def __init__(self, process, part):
         self.process, self.part = process, part
+        self.graded = sorted(part_functions()[part])
 
     def __call__(self, name, *args, **kwargs):
-        return Outcome.from_plain(self.process.call(self.part, name, args, kwargs))
+        # The other graded functions of the part are ours during the call: no cascade of one mistake.
+        return Outcome.from_plain(self.process.call(self.part, name, args, kwargs, isolate=self.graded))
 
 
 class ReferenceCaller(LocalCaller):

@@ -31,12 +31,12 @@ def test_split_seeded_partition_on_other_data(call):
     X, y = _indexed_data(300, np.arange(300) % 3)
     first = call("create_initial_split", X, y, 30, random_state=11)
     X_lab, y_lab, X_pool, y_pool, pool_idx = (np.asarray(v) for v in first.value)
+    assert np.array_equal(first.args_after[0], X) and np.array_equal(first.args_after[1], y), \
+        mistake("modifies_input")
     lab, pool = X_lab[:, 0].astype(int), X_pool[:, 0].astype(int)
     assert sorted(lab.tolist() + pool.tolist()) == list(range(300)), mistake("wrong_count")
     assert np.array_equal(y_lab, y[lab]) and np.array_equal(y_pool, y[pool]), mistake("wrong_rows")
     assert ids(pool_idx) == sorted(pool.tolist()), mistake("wrong_rows")
-    assert np.array_equal(first.args_after[0], X) and np.array_equal(first.args_after[1], y), \
-        mistake("modifies_input")
     again = np.asarray(call("create_initial_split", X, y, 30, random_state=11).value[0])
     assert np.array_equal(again, X_lab), mistake("not_seeded")
 

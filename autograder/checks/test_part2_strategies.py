@@ -59,6 +59,17 @@ def test_random_loop_is_seeded(call):
 
 
 @item("random_sampling_loop")
+def test_random_loop_large_batches_are_distinct(call):
+    """large batches from a small pool: every sample labelled once"""
+    X_lab, y_lab, X_pool, y_pool, X_test, y_test = _loop_data()
+    out = call("random_sampling_loop", X_lab, y_lab, X_pool[:30], y_pool[:30], X_test, y_test, 3, 20,
+               model=Probe.spy("spy"), random_state=2, verbose=False)
+    rows = _trained_rows(out, np.vstack([X_lab, X_pool[:30]]))
+    assert rows and len(set(rows[-1].tolist())) == len(rows[-1]), mistake("duplicates")
+    assert [int(n) for n in out.value[1]] == [20, 40, 50], mistake("wrong_count")
+
+
+@item("random_sampling_loop")
 def test_random_loop_runs_out_of_pool(call):
     """a batch larger than the pool"""
     X_lab, y_lab, X_pool, y_pool, X_test, y_test = _loop_data()
@@ -114,9 +125,11 @@ def test_entropy_with_many_exact_zeros(call):
 @item("entropy_sampling")
 def test_entropy_scores_rows_not_columns(call):
     """entropy is computed per sample (row), whatever the pool size"""
-    probas = [[0.5, 0.5], [0.9, 0.1], [0.99, 0.01]]
+    probas = [[0.9, 0.1], [0.99, 0.01], [0.5, 0.5]]
     got = ids(call("entropy_sampling", Probe.fixed_proba(probas), fixed_pool(3), 1).value)
-    assert got == [0], mistake("entropy_axis")
+    assert got == [2], mistake("entropy_axis")
+    got = ids(call("entropy_sampling", Probe.fixed_proba(probas), fixed_pool(3), 3).value)
+    assert got == [0, 1, 2], mistake("entropy_axis")
 
 
 # --- strategy_overlap -----------------------------------------------------------------------------

@@ -1,0 +1,33 @@
+"""Catalogues of student code for testing the grader: wrong implementations (mutants) that must lose
+points on the item they break, and correct alternatives (variants) that must get full marks."""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A change to one answer cell of the reference solution.
+
+    ``replace`` is a list of ``(old, new)`` text replacements applied to the reference cell (each ``old``
+    must occur), or ``source`` is the whole new cell.
+    """
+    part: str
+    function: str
+    name: str
+    replace: tuple = ()
+    source: str = ""
+    mistake: str = ""      # mutants: the catalogued mistake the feedback must name
+    feedback: str = ""     # mutants: or a text the feedback must contain (e.g. the student's own error)
+
+    @property
+    def key(self):
+        return f"{self.part.split('_')[0]}-{self.function}-{self.name}".replace(" ", "_")
+
+    def apply(self, reference_source):
+        if self.source:
+            return self.source
+        text = reference_source
+        for old, new in self.replace:
+            if old not in text:
+                raise ValueError(f"{self.key}: {old!r} is not in the reference {self.function}")
+            text = text.replace(old, new)
+        return text

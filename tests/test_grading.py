@@ -1,0 +1,89 @@
+"""The grader's verdicts: full marks for the reference and for correct variants, zero for the release,
+and every mutant loses points on the item it breaks (and only there), with the expected feedback."""
+import shutil
+
+import nbformat
+import pytest
+
+from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
+from autograder.batch import grade_batch
+from autograder.markscheme import load_items, load_mistakes
+from autograder.notebook import nbgrader_meta, read_notebook
+from autograder.outputs import item_feedback
+from autograder.submissions import discover
+from autograder.markscheme import part_functions
+from catalogue.mutants import MUTANTS
+from catalogue.variants import VARIANTS
+
+pytestmark = pytest.mark.slow
+
+
+def write_edited(edit, folder):
+    nb = read_notebook(SOLUTIONS_DIR / f"{edit.part}.ipynb")
+    cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") == edit.function and c.cell_type == "code"]
+    assert len(cells) == 1, f"{edit.key}: no answer cell {edit.function} in {edit.part}"
+    cells[0].source = edit.apply(cells[0].source)
+    folder.mkdir(parents=True)
+    nbformat.write(nb, str(folder / f"{edit.part}.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    for part in [p for p in PARTS if (SOLUTIONS_DIR / f"{p}.ipynb").exists()]:  # DEVHACK
+        (root / "reference").mkdir(exist_ok=True)
+        shutil.copy(SOLUTIONS_DIR / f"{part}.ipynb", root / "reference")
+        (root / "untouched").mkdir(exist_ok=True)
+        #shutil.copy(NOTEBOOKS_DIR / f"{part}.ipynb", root / "untouched")
+    for edit in MUTANTS + VARIANTS:
+        write_edited(edit, root / edit.key)
+    submissions = discover([root], part_functions())
+    return {r.student: r for r in grade_batch(submissions, jobs=2, progress=False)}
+
+
+def test_catalogues_are_large_enough():
+    assert len(MUTANTS) >= 40 and len(VARIANTS) >= 15
+    assert len({e.key for e in MUTANTS + VARIANTS}) == len(MUTANTS + VARIANTS)
+    graded_functions = {(it.part, it.function) for it in load_items()}
+    assert {(e.part, e.function) for e in MUTANTS} == graded_functions, "every graded function needs mutants"
+    assert all(e.mistake in load_mistakes() for e in MUTANTS if e.mistake)
+    assert all(e.mistake or e.feedback for e in MUTANTS), "every mutant names the feedback it must get"
+
+
+def test_reference_gets_full_marks(graded):
+    result = graded["reference"]
+    assert not result.problems and not result.incidents
+    failed = {name: item_feedback(item) for name, item in result.items.items() if item["score"] != item["max_score"]}
+    assert not failed, failed
+
+
+def test_untouched_release_gets_zero_on_every_item(graded):
+    result = graded["untouched"]
+    assert result.score == 0
+    assert all(item["tests"] for item in result.items.values()), "every item must have been checked"
+
+
+def _item_name(edit):
+    return next(it.name for it in load_items() if (it.part, it.function) == (edit.part, edit.function))
+
+
+@pytest.mark.parametrize("edit", MUTANTS, ids=lambda e: e.key)
+def test_mutant_loses_points_on_its_item_only(edit, graded):
+    result = graded[edit.key]
+    broken = result.items[_item_name(edit)]
+    assert broken["score"] < broken["max_score"], f"{edit.key} was not caught"
+    for it in load_items():
+        if it.part == edit.part and it.name != _item_name(edit):
+            item = result.items[it.name]
+            assert item["score"] == item["max_score"], f"{edit.key} also cost {it.name}: {item_feedback(item)}"
+    feedback = "\n".join(item_feedback(broken))
+    expected = load_mistakes()[edit.mistake] if edit.mistake else edit.feedback
+    assert expected in feedback, feedback
+
+
+@pytest.mark.parametrize("edit", VARIANTS, ids=lambda e: e.key)
+def test_variant_gets_full_marks(edit, graded):
+    result = graded[edit.key]
+    lost = {it.name: item_feedback(result.items[it.name]) for it in load_items()
+            if it.part == edit.part and result.items[it.name]["score"] != result.items[it.name]["max_score"]}
+    assert not lost, lost
