@@ -23,7 +23,10 @@ def execute_notebook(path, workdir, timeout=600, allow_errors=False):
     ``CellExecutionError`` when a cell fails, unless ``allow_errors`` (then errors are cell outputs).
     """
     nb = nbformat.read(str(path), as_version=4)
-    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=os.pathsep.join(
+    # One BLAS thread per kernel: notebooks run side by side, and oversubscribed BLAS threads made
+    # Part 3 four times slower on 2 cores.
+    env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               MKL_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(
         filter(None, [str(NOTEBOOKS_DIR), os.environ.get("PYTHONPATH")])))
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
                             resources={"metadata": {"path": str(workdir)}})

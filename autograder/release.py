@@ -14,6 +14,7 @@ from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMa
 from traitlets.config import Config
 
 from . import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
+from .examples import example_files
 from .notebook import answer_cells, read_notebook, strip_solution_markers
 
 GIVEN_FROM = ["part1_basics", "part2_strategies", "part3_experiments"]
@@ -70,6 +71,8 @@ def release_files(solutions_dir=SOLUTIONS_DIR, notebooks_dir=NOTEBOOKS_DIR):
         nb = release_notebook(read_notebook(solutions_dir / f"{part}.ipynb"), config)
         files[notebooks_dir / f"{part}.ipynb"] = nbformat.writes(nb) + "\n"
     files[notebooks_dir / "allab" / "given.py"] = given_source(solutions_dir)
+    if solutions_dir == SOLUTIONS_DIR:
+        files.update(example_files(PARTS))
     return files
 
 
@@ -90,6 +93,7 @@ def main(args):
         print("the student release is up to date")
         return 0
     for path, text in release_files().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         print(f"wrote {path.relative_to(ROOT)}")
     return 0

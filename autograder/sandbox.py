@@ -7,7 +7,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Limits:
     """What one student's code may use (seconds, bytes)."""
-    call_seconds: float = 30.0
+    call_seconds: float = 10.0   # the slowest check of a correct function takes about 2 s
     load_seconds: float = 30.0
     submission_seconds: float = 300.0
     memory_bytes: int = 2 * 1024**3

@@ -234,6 +234,7 @@ class StudentProcess:
         self.worker = None
         self.load_report = {}
         self.incidents = []   # what went wrong, for the feedback
+        self.hung = {}        # function name -> why it is not called again
         self.workdir = tempfile.mkdtemp(prefix="allab-worker-")
 
     def _remaining(self, per_call):
@@ -257,14 +258,23 @@ class StudentProcess:
         from allab.harness import to_plain
         message = {"op": "call", "part": part, "name": name, "args": to_plain(list(args)),
                    "kwargs": to_plain(dict(kwargs)), "isolate": [n for n in isolate if n != name]}
+        if name in self.hung:
+            # It did not return before: do not spend the time limit on it again.
+            return self._failed(name, f"{name} did not return last time ({self.hung[name]}); not called again")
         try:
             worker = self._ensure_worker()
             return worker.request(message, self._remaining(self.limits.call_seconds))
         except WorkerError as exc:
             self.worker = None
             self.incidents.append(f"{name}: {exc}")
-            return {"name": name, "value": None, "stdout": "", "logs": {}, "args_after": [],
-                    "seconds": 0.0, "error": {"type": "WorkerError", "message": str(exc), "traceback": ""}}
+            if "no answer within" in str(exc):
+                self.hung[name] = str(exc)
+            return self._failed(name, str(exc))
+
+    @staticmethod
+    def _failed(name, message):
+        return {"name": name, "value": None, "stdout": "", "logs": {}, "args_after": [],
+                "seconds": 0.0, "error": {"type": "WorkerError", "message": message, "traceback": ""}}
 
     def load(self):
         """Start the worker and load the code; return ``{part: {"problems", "defined"}}``."""

@@ -12,8 +12,7 @@ from autograder.notebook import nbgrader_meta, read_notebook
 from autograder.outputs import item_feedback
 from autograder.submissions import discover
 from autograder.markscheme import part_functions
-from catalogue.mutants import MUTANTS
-from catalogue.variants import VARIANTS
+from catalogue import MUTANTS, VARIANTS
 
 pytestmark = pytest.mark.slow
 

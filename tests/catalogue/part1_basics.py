@@ -1,10 +1,9 @@
-"""Plausible wrong implementations, each breaking one graded item (see ``Edit``)."""
+"""Part 1: wrong implementations (MUTANTS) and correct alternatives (VARIANTS)."""
 from . import Edit
 
-P1, P2 = "part1_basics", "part2_strategies"
+P1 = "part1_basics"
 
 MUTANTS = [
-    # --- Part 1 ---
     Edit(P1, "create_initial_split", "global unseeded shuffle",
          replace=[("rng = np.random.default_rng(random_state)", "rng = np.random.default_rng()")],
          mistake="not_seeded"),
@@ -69,48 +68,75 @@ MUTANTS = [
                   ("y_pool = np.delete(y_pool, query_idx, axis=0)\n",
                    "y_pool = np.delete(y_pool, query_idx, axis=0)\n        n_labeled.append(len(y_labeled))\n")],
          mistake="wrong_count"),
-    # --- Part 2 ---
-    Edit(P2, "random_sampling_loop", "one query only (the handout's indentation)",
-         source='''
-def random_sampling_loop(X_labeled, y_labeled, X_pool, y_pool, X_test, y_test,
-                         n_iterations=20, n_queries=10, *, model=None, random_state=None, verbose=True):
+]
+
+VARIANTS = [
+    Edit(P1, "create_initial_split", "rejection sampling until every class is present", source='''
+def create_initial_split(X_train, y_train, n_initial=20, *, random_state=None):
+    X_train, y_train = np.asarray(X_train), np.asarray(y_train)
+    n_classes = len(np.unique(y_train))
+    if n_initial < n_classes or n_initial >= len(y_train):
+        raise ValueError("bad n_initial")
     rng = np.random.default_rng(random_state)
-    model = LogisticRegression(random_state=42, max_iter=1000)
-    accuracies, n_labeled = [], []
-    for iteration in range(n_iterations):
-        model.fit(X_labeled, y_labeled)
-        accuracies.append(model.score(X_test, y_test))
-        n_labeled.append(len(X_labeled))
-        if len(X_pool) == 0:
+    while True:
+        order = rng.permutation(len(y_train))
+        if len(np.unique(y_train[order[:n_initial]])) == n_classes:
             break
-    query_idx = rng.choice(len(X_pool), size=min(n_queries, len(X_pool)), replace=False)
-    X_labeled = np.vstack([X_labeled, X_pool[query_idx]])
-    y_labeled = np.hstack([y_labeled, y_pool[query_idx]])
+    lab, pool = order[:n_initial], order[n_initial:]
+    return X_train[lab], y_train[lab], X_train[pool], y_train[pool], pool
+'''),
+    Edit(P1, "uncertainty_sampling", "argpartition, most uncertain last", source='''
+def uncertainty_sampling(model, X_pool, n_samples=10):
+    uncertainty = 1 - model.predict_proba(X_pool).max(axis=1)
+    k = min(n_samples, len(uncertainty))
+    if k == len(uncertainty):
+        return np.arange(k)
+    return np.argpartition(uncertainty, len(uncertainty) - k)[-k:]
+'''),
+    Edit(P1, "uncertainty_sampling", "a list from sorted()", source='''
+def uncertainty_sampling(model, X_pool, n_samples=10):
+    probas = model.predict_proba(X_pool)
+    order = sorted(range(len(probas)), key=lambda i: max(probas[i]))
+    return order[:n_samples]
+'''),
+    Edit(P1, "oracle", "a Python list", source='''
+def oracle(X_query, y_pool, query_idx):
+    return [y_pool[i] for i in query_idx]
+'''),
+    Edit(P1, "noisy_oracle", "permutation and offset", source='''
+def noisy_oracle(X_query, y_pool, query_idx, error_rate=0.1, *, random_state=None):
+    if error_rate < 0 or error_rate > 1:
+        raise ValueError("error_rate must be in [0, 1]")
+    rng = np.random.default_rng(random_state)
+    labels = np.asarray(y_pool)[list(query_idx)].copy()
+    classes = list(np.unique(y_pool))
+    n_errors = int(len(labels) * error_rate)
+    for i in rng.permutation(len(labels))[:n_errors]:
+        k = classes.index(labels[i])
+        labels[i] = classes[(k + rng.integers(1, len(classes))) % len(classes)]
+    return labels
+'''),
+    Edit(P1, "active_learning_loop", "boolean mask over the original pool", source='''
+def active_learning_loop(X_labeled, y_labeled, X_pool, y_pool, X_test, y_test,
+                         n_iterations=20, n_queries=10, *, query_strategy=uncertainty_sampling,
+                         model=None, verbose=True):
+    from sklearn.base import clone
+    model = clone(model) if model is not None else LogisticRegression(random_state=42, max_iter=1000)
+    available = np.ones(len(X_pool), dtype=bool)
+    chosen = []
+    accuracies, n_labeled = [], []
+    for it in range(n_iterations):
+        X_train = np.vstack([X_labeled] + [X_pool[chosen]] if chosen else [X_labeled])
+        y_train = np.concatenate([y_labeled, y_pool[chosen]]) if chosen else np.asarray(y_labeled)
+        model.fit(X_train, y_train)
+        accuracies.append(model.score(X_test, y_test))
+        n_labeled.append(len(y_train))
+        rows = np.flatnonzero(available)
+        if len(rows) == 0 or it == n_iterations - 1:
+            break
+        picked = rows[np.asarray(query_strategy(model, X_pool[rows], min(n_queries, len(rows))), dtype=int)]
+        available[picked] = False
+        chosen.extend(picked.tolist())
     return accuracies, n_labeled
-''', mistake="wrong_count"),
-    Edit(P2, "random_sampling_loop", "draws with replacement",
-         replace=[("replace=False", "replace=True")], mistake="duplicates"),
-    Edit(P2, "random_sampling_loop", "unseeded",
-         replace=[("rng = np.random.default_rng(random_state)", "rng = np.random.default_rng()")],
-         mistake="not_seeded"),
-    Edit(P2, "random_sampling_loop", "uncertainty instead of random",
-         replace=[("query_strategy=random_choice", "query_strategy=uncertainty_sampling")], mistake="not_random"),
-    Edit(P2, "margin_sampling", "largest margins",
-         replace=[("np.argsort(margins, kind=\"stable\")", "np.argsort(-margins, kind=\"stable\")")],
-         mistake="largest_margin"),
-    Edit(P2, "margin_sampling", "max minus min",
-         replace=[("margins = probas[:, -1] - probas[:, -2]", "margins = probas[:, -1] - probas[:, 0]")],
-         mistake="margin_top_two"),
-    Edit(P2, "entropy_sampling", "lowest entropy",
-         replace=[("np.argsort(-entropies", "np.argsort(entropies")], mistake="lowest_entropy"),
-    Edit(P2, "entropy_sampling", "NaN at exact zeros",
-         replace=[("entropies = entropy(model.predict_proba(X_pool), axis=1)",
-                   "probas = model.predict_proba(X_pool)\n"
-                   "    with np.errstate(all='ignore'):\n"
-                   "        entropies = -np.sum(probas * np.log(probas), axis=1)")], mistake="entropy_nan"),
-    Edit(P2, "entropy_sampling", "entropy over the wrong axis",
-         replace=[("entropy(model.predict_proba(X_pool), axis=1)", "entropy(model.predict_proba(X_pool))")],
-         mistake="entropy_axis"),
-    Edit(P2, "strategy_overlap", "union instead of intersection",
-         replace=[("len(chosen[a] & chosen[b])", "len(chosen[a] | chosen[b])")], mistake="overlap_count"),
+'''),
 ]

@@ -1,0 +1,128 @@
+"""The command line: `grade` on the bundled examples and on bad arguments, `check` for students."""
+import csv
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
+from autograder.examples import EXAMPLES_DIR
+from autograder.markscheme import load_items
+
+pytestmark = pytest.mark.slow
+VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+
+
+def run(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def checksums(folder):
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory):
+    out = tmp_path_factory.mktemp("grades")
+    before = checksums(EXAMPLES_DIR)
+    result = run("grade", EXAMPLES_DIR, "--out", out, "--jobs", "2")
+    assert checksums(EXAMPLES_DIR) == before, "grading modified a submission"
+    return result, out
+
+
+def gradebook(out):
+    with open(out / "grades.csv", newline="") as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
+def test_grade_exits_zero_and_prints_the_table(examples):
+    result, out = examples
+    assert result.returncode == 0, result.stderr
+    for student in ("alice_complete", "bob_partial", "carol_broken"):
+        assert student in result.stdout
+
+
+def test_gradebook_columns_and_scores(examples):
+    _, out = examples
+    with open(out / "grades.csv", newline="") as f:
+        header = next(csv.reader(f))
+    assert header == ["student", "score", "max_score", *[it.name for it in load_items()]]
+    rows = gradebook(out)
+    total = sum(it.points for it in load_items())
+    assert float(rows["alice_complete"]["score"]) == total
+    bob = rows["bob_partial"]
+    for lost in ("part1.uncertainty_sampling", "part1.active_learning_loop", "part2.entropy_sampling",
+                 "part2.strategy_overlap"):
+        assert float(bob[lost]) < next(it.points for it in load_items() if it.name == lost), lost
+    for kept in ("part1.create_initial_split", "part1.oracle", "part2.margin_sampling", "part2.random_sampling_loop"):
+        assert float(bob[kept]) == next(it.points for it in load_items() if it.name == kept), kept
+    assert float(bob["part3.cost_analysis"]) == 0  # part 3 not handed in
+
+
+def test_broken_submission_keeps_what_works(examples):
+    _, out = examples
+    carol = gradebook(out)["carol_broken"]
+    points = {it.name: it.points for it in load_items()}
+    assert float(carol["part1.uncertainty_sampling"]) == 0
+    assert float(carol["part1.oracle"]) == points["part1.oracle"]
+    assert float(carol["bonus.make_digits_task"]) == 0
+    assert float(carol["bonus.query_by_committee"]) == points["bonus.query_by_committee"]
+    feedback = (out / "carol_broken" / "feedback.md").read_text()
+    assert "SyntaxError" in feedback and "invalid JSON" in feedback and "no answer within" in feedback
+
+
+def test_results_json_has_gradescope_fields(examples):
+    _, out = examples
+    for student in ("alice_complete", "bob_partial", "carol_broken"):
+        data = json.loads((out / student / "results.json").read_text())
+        assert isinstance(data["score"], (int, float)) and isinstance(data["execution_time"], (int, float))
+        assert isinstance(data["output"], str) and data["visibility"] in VISIBILITY
+        assert data["stdout_visibility"] in VISIBILITY
+        assert len(data["tests"]) == len(load_items())
+        for test in data["tests"]:
+            assert {"name", "number", "score", "max_score", "status", "output", "visibility"} <= set(test)
+            assert test["status"] in ("passed", "failed") and test["visibility"] in VISIBILITY
+            assert 0 <= test["score"] <= test["max_score"]
+        assert data["score"] == pytest.approx(sum(t["score"] for t in data["tests"]))
+
+
+def test_feedback_names_the_mistake_but_not_the_hidden_tests(examples):
+    _, out = examples
+    feedback = (out / "bob_partial" / "feedback.md").read_text()
+    assert "selected the most confident samples" in feedback
+    assert "the pool never shrinks" in feedback
+    assert "def test_" not in feedback and "mistake(" not in feedback and "assert " not in feedback
+
+
+def test_single_notebook_and_nbgrader_layout(tmp_path):
+    (tmp_path / "submitted" / "dana" / "lab").mkdir(parents=True)
+    shutil.copy(SOLUTIONS_DIR / "part2_strategies.ipynb", tmp_path / "submitted" / "dana" / "lab")
+    result = run("grade", tmp_path, "--out", tmp_path / "out", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert float(gradebook(tmp_path / "out")["dana"]["part2.margin_sampling"]) == 2
+    single = tmp_path / "erin.ipynb"
+    shutil.copy(SOLUTIONS_DIR / "part1_basics.ipynb", single)
+    result = run("grade", single, "--out", tmp_path / "out2")
+    assert result.returncode == 0 and "erin" in gradebook(tmp_path / "out2")
+
+
+def test_grade_bad_arguments_exit_non_zero_with_a_reason(tmp_path):
+    result = run("grade", tmp_path / "missing", "--out", tmp_path / "out")
+    assert result.returncode == 2 and "no such file or folder" in result.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run("grade", SOLUTIONS_DIR / "part1_basics.ipynb", "--out", blocker / "out")
+    assert result.returncode == 2 and "cannot write to the output folder" in result.stderr
+    result = run("grade", tmp_path, "--out", tmp_path / "out")
+    assert result.returncode == 2 and "no submissions found" in result.stderr
+
+
+def test_check_command(tmp_path):
+    result = run("check", SOLUTIONS_DIR / "part1_basics.ipynb")
+    assert result.returncode == 0 and "✔ create_initial_split" in result.stdout
+    result = run("check", NOTEBOOKS_DIR / "part1_basics.ipynb")
+    assert result.returncode == 1 and "NotImplementedError" in result.stdout

@@ -1,0 +1,69 @@
+"""nbgrader works on the lab: generate_assignment, autograde and validate in a temporary course."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
+
+pytestmark = pytest.mark.slow
+# Two parts keep the test short; the others are built the same way (test_release checks their metadata).
+PARTS = ["part1_basics", "part2_strategies"]
+NBGRADER = [sys.executable, "-m", "nbgrader"]
+
+
+def nbgrader(course, *args):
+    env = dict(os.environ, PYTHONPATH=str(NOTEBOOKS_DIR))  # the kernel imports allab
+    result = subprocess.run([*NBGRADER, *args], cwd=course, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    (course / "source" / "lab").mkdir(parents=True)
+    for part in PARTS:
+        shutil.copy(SOLUTIONS_DIR / f"{part}.ipynb", course / "source" / "lab")
+    nbgrader(course, "generate_assignment", "lab", "--force")
+    for student, folder in (("complete", SOLUTIONS_DIR), ("untouched", course / "release" / "lab")):
+        (course / "submitted" / student / "lab").mkdir(parents=True)
+        for part in PARTS:
+            shutil.copy(folder / f"{part}.ipynb", course / "submitted" / student / "lab")
+    nbgrader(course, "autograde", "lab", "--force")
+    return course
+
+
+def scores(course, student):
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        submission = gb.find_submission("lab", student)
+        return {nb.name: (nb.score, nb.max_score) for nb in submission.notebooks}
+
+
+def test_generate_assignment_gives_the_committed_release(course):
+    import nbformat
+    for part in PARTS:
+        generated = nbformat.read(str(course / "release" / "lab" / f"{part}.ipynb"), as_version=4)
+        committed = nbformat.read(str(NOTEBOOKS_DIR / f"{part}.ipynb"), as_version=4)
+        assert [c.source for c in generated.cells] == [c.source for c in committed.cells]
+
+
+def test_autograde_gives_the_solutions_full_marks(course):
+    for name, (score, max_score) in scores(course, "complete").items():
+        assert max_score > 0 and score == max_score, (name, score, max_score)
+
+
+def test_autograde_gives_the_untouched_release_zero(course):
+    for name, (score, max_score) in scores(course, "untouched").items():
+        assert max_score > 0 and score == 0, (name, score, max_score)
+
+
+def test_validate_reports_the_public_result(course):
+    assert "Success" in nbgrader(course, "validate", str(SOLUTIONS_DIR / "part2_strategies.ipynb"))
+    output = nbgrader(course, "validate", str(course / "release" / "lab" / "part2_strategies.ipynb"))
+    assert "NotImplementedError: Not written yet" in output
