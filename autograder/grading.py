@@ -143,7 +143,7 @@ def grade_submission(submission, limits=Limits(), public_only=False):
     result = StudentResult(submission.student, problems=list(submission.problems))
     graded_parts = part_functions()
     cells = {part: nb.code_cells for part, nb in submission.notebooks.items() if part in graded_parts}
-    process = StudentProcess(cells, limits)
+    process = StudentProcess(cells, limits, graded_parts)
     try:
         for part, report in process.load().items():
             result.problems.extend(report["problems"])

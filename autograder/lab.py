@@ -29,6 +29,7 @@ def execute_notebook(path, workdir, timeout=600, allow_errors=False):
                MKL_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(
         filter(None, [str(NOTEBOOKS_DIR), os.environ.get("PYTHONPATH")])))
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport warning
                             resources={"metadata": {"path": str(workdir)}})
     client.execute(env=env)  # passed on to the kernel's process
     return nb

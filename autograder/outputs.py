@@ -29,7 +29,7 @@ def write_gradebook(results, path):
 def item_feedback(item):
     """The lines of feedback for one item: what failed, and what to fix."""
     if not item.get("submitted", True):
-        return ["- not graded: no notebook of this part was found in the submission"]
+        return ["- not graded: no readable notebook of this part was found in the submission"]
     lines = []
     for test in item["tests"]:
         if test.passed:

@@ -116,6 +116,8 @@ def discover(paths, signatures):
 
 def _add_notebook(sub, nb, signatures):
     sub.problems.extend(nb.problems)
+    if not nb.code_cells:
+        return  # unreadable or empty: its part is graded as not handed in, the problem says why
     part = identify_part(nb, signatures)
     if part is None:
         if nb.code_cells:

@@ -55,9 +55,17 @@ def _is_definition(stmt):
     return False
 
 
-def load_part(cells, part):
-    """Execute the definitions of ``cells`` (``[(index, source)]``); return (namespace, problems)."""
-    namespace = {"__name__": f"student_{part}"}
+def load_part(cells, part, graded=()):
+    """Execute the definitions of ``cells`` (``[(index, source)]``); return (namespace, problems).
+
+    The ``graded`` functions start as our working versions (where ``allab.given`` has them), so that a
+    definition that refers to one the student did not manage to define (``query_strategy=
+    uncertainty_sampling`` after a syntax error in that cell) still works; afterwards, the graded names
+    the student did not define are removed, so they are graded as missing.
+    """
+    import allab.given as given
+    preset = {name: getattr(given, name) for name in graded if hasattr(given, name)}
+    namespace = {"__name__": f"student_{part}", **preset}
     problems = []
     for index, source in cells:
         try:
@@ -78,6 +86,9 @@ def load_part(cells, part):
             except BaseException as exc:  # noqa: BLE001 - an import or decorator of the student failed
                 problems.append(f"{part}, cell {index}, line {stmt.lineno}: "
                                 f"{type(exc).__name__}: {str(exc)[:300]}")
+    for name, ours in preset.items():
+        if namespace.get(name) is ours:
+            del namespace[name]
     return namespace, problems
 
 
@@ -89,11 +100,11 @@ def given_versions(namespace, names):
     strategy and the oracle), so one wrong function costs only its own item.
     """
     import allab.given as given
-    saved = {name: namespace[name] for name in names if name in namespace and hasattr(given, name)}
+    saved = {name: namespace.get(name) for name in names if hasattr(given, name)}
     namespace.update({name: getattr(given, name) for name in saved})
     # Keyword defaults were bound when the student's functions were defined
     # (query_strategy=uncertainty_sampling): point them at our versions too.
-    swapped = {id(f): getattr(given, name) for name, f in saved.items()}
+    swapped = {id(f): getattr(given, name) for name, f in saved.items() if f is not None}
     defaults = {}
     for f in namespace.values():
         kwdefaults = getattr(f, "__kwdefaults__", None) if callable(f) else None
@@ -103,7 +114,11 @@ def given_versions(namespace, names):
     try:
         yield
     finally:
-        namespace.update(saved)
+        for name, value in saved.items():
+            if value is None:
+                del namespace[name]  # the student did not define it
+            else:
+                namespace[name] = value
         for f, kwdefaults in defaults.items():
             f.__kwdefaults__ = kwdefaults
 
@@ -120,7 +135,7 @@ def serve(conn):
         if request["op"] == "load":
             reply = {}
             for part, cells in request["parts"].items():
-                namespaces[part], problems = load_part(cells, part)
+                namespaces[part], problems = load_part(cells, part, request["graded"].get(part, ()))
                 reply[part] = {"problems": problems,
                                "defined": sorted(k for k, v in namespaces[part].items() if callable(v))}
         elif request["op"] == "call":
@@ -223,12 +238,15 @@ class StudentProcess:
     ----------
     cells : dict
         ``{part: [(cell_index, source), ...]}`` the student's code cells.
+    graded : dict
+        ``{part: names of the graded functions}``.
     limits : sandbox.Limits
         Per-call and per-submission time, memory and file limits.
     """
 
-    def __init__(self, cells, limits):
+    def __init__(self, cells, limits, graded=None):
         self.cells = cells
+        self.graded = {part: sorted(names) for part, names in (graded or {}).items()}
         self.limits = limits
         self.deadline = time.monotonic() + limits.submission_seconds
         self.worker = None
@@ -246,7 +264,7 @@ class StudentProcess:
     def _ensure_worker(self):
         if self.worker is None or not self.worker.process.is_alive():
             self.worker = Worker(self.limits, self.workdir)
-            self.load_report = self.worker.request({"op": "load", "parts": self.cells},
+            self.load_report = self.worker.request({"op": "load", "parts": self.cells, "graded": self.graded},
                                                    self._remaining(self.limits.load_seconds))
         return self.worker
 
