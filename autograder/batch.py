@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .markscheme import part_functions
 from .sandbox import Limits
-from .submissions import discover
+from .submissions import NO_NOTEBOOK, discover
 
 
 class UsageError(Exception):
@@ -70,13 +70,13 @@ def prepare_output(out):
 
 def grade_command(args):
     from .outputs import safe_name, summary_table, write_gradebook, write_student
-    out = prepare_output(args.out)
     try:
-        submissions = discover(args.paths, part_functions())
+        submissions = discover(args.paths, part_functions(), exclude=Path(args.out))
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from exc
-    if not submissions:
-        raise UsageError(f"no submissions found under {' '.join(args.paths)}")
+    if not any(sub.notebooks or sub.problems != [NO_NOTEBOOK] for sub in submissions):
+        raise UsageError(f"no submissions found under {' '.join(args.paths)}: no notebook (.ipynb) in them")
+    out = prepare_output(args.out)
     folders, used = {}, set()
     for sub in submissions:
         name = safe_name(sub.student)

@@ -13,6 +13,7 @@ from pathlib import Path
 from . import PARTS
 
 MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
+NO_NOTEBOOK = "no notebook (.ipynb) found in the submission"
 
 
 @dataclass
@@ -95,22 +96,26 @@ def identify_part(nb, signatures):
     return best
 
 
-def discover(paths, signatures):
+def discover(paths, signatures, exclude=None):
     """The :class:`Submission` s under ``paths`` (see the module docstring), sorted by student.
 
+    A folder at ``exclude`` (the grader's output folder, if it lies among the submissions) is skipped.
     Raises ``FileNotFoundError`` for a path that does not exist.
     """
     students = {}
+    exclude = None if exclude is None else Path(exclude).resolve()
     for path in map(Path, paths):
         if not path.exists():
             raise FileNotFoundError(f"no such file or folder: {path}")
         for student, folder, files in _student_folders(path):
+            if exclude is not None and folder.resolve() == exclude:
+                continue
             sub = students.setdefault(student, Submission(student, folder))
             for file in files:
                 _add_notebook(sub, read_code_cells(file), signatures)
     for sub in students.values():
         if not sub.notebooks and not sub.problems:
-            sub.problems.append("no notebook (.ipynb) found in the submission")
+            sub.problems.append(NO_NOTEBOOK)
     return [students[s] for s in sorted(students)]
 
 

@@ -26,22 +26,28 @@ def paired(p3, n_runs, **kwargs):
     return results, active, random
 
 
-def test_headline_active_wins_on_at_least_90_percent_of_paired_seeds(p3):
-    results, active, random = paired(p3, 20)
+@pytest.fixture(scope="module")
+def headline(p3):
+    """The headline setting: the lab data, 20 paired starting sets, 20 rounds of 10."""
+    return paired(p3, 20)
+
+
+def test_headline_active_wins_on_at_least_90_percent_of_paired_seeds(headline):
+    results, active, random = headline
     assert np.asarray(results["active"]).shape == (20, 20)
     wins = int(np.sum(active > random))
     assert wins >= 18, f"active learning won on only {wins} of 20 seeds"
     assert wilcoxon(active, random).pvalue < 0.01
 
 
-def test_headline_target_is_reachable_and_active_needs_fewer_labels(p3):
-    results, _, _ = paired(p3, 10)
+def test_headline_target_is_reachable_and_active_needs_fewer_labels(p3, headline):
+    results, _, _ = headline
     n = results["n_labeled"]
     active = [p3["labels_to_target"](curve, n, 0.85) for curve in results["active"]]
     random = [p3["labels_to_target"](curve, n, 0.85) for curve in results["random"]]
     assert None not in active, "85% must be reachable by active learning on every seed"
     reached = [r for r in random if r is not None]
-    assert len(reached) >= 5 and np.median(active) < np.median(reached)
+    assert len(reached) >= 10 and np.median(active) < np.median(reached)
 
 
 def test_full_pool_ceiling_of_the_two_tasks():
@@ -73,3 +79,4 @@ def test_same_seed_same_numbers(p3):
     again = p3["run_multiple_experiments"](2, n_iterations=3, random_state=5)
     np.testing.assert_array_equal(first["active"], again["active"])
     np.testing.assert_array_equal(first["random"], again["random"])
+

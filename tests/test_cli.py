@@ -123,6 +123,6 @@ def test_grade_bad_arguments_exit_non_zero_with_a_reason(tmp_path):
 
 def test_check_command(tmp_path):
     result = run("check", SOLUTIONS_DIR / "part1_basics.ipynb")
-    assert result.returncode == 0 and "✔ create_initial_split" in result.stdout
+    assert result.returncode == 0 and "✔ part1.create_initial_split" in result.stdout
     result = run("check", NOTEBOOKS_DIR / "part1_basics.ipynb")
     assert result.returncode == 1 and "NotImplementedError" in result.stdout

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.slow
 
 EXPECTED_FIGURES = {
     "part0_uncertainty_map", "part0_queries", "part1_first_run", "part3_learning_curves", "part3_multiple_runs",
-    "part3_strategies", "part3_hard_case", "part4_modal", "bonus_qbc", "bonus_digits", "bonus_imbalance",
+    "part3_strategies", "part3_hard_case", "part3_selected_samples", "part4_modal", "bonus_qbc", "bonus_digits",
+    "bonus_imbalance",
 }
 
 
@@ -95,3 +96,29 @@ def test_lab_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "part1_basics" in result.stdout and "ok" in result.stdout
     assert (tmp_path / "figures" / "part1_first_run.png").is_file()
+
+
+def test_claims_of_the_text_hold_for_the_executed_numbers(lab):
+    """What the notebooks' prose says about their results, checked on the numbers they computed."""
+    out, _ = lab
+    part3 = json.loads((out / "results" / "part3_experiments.json").read_text())
+    head = part3["headline"]
+    assert head["wins"] >= 0.9 * head["n_runs"] and head["p_value"] < 0.01
+    assert head["labels_active"] < head["labels_random"]
+    s = part3["strategies_aulc"]  # "margin best, then least confidence; entropy barely above random"
+    assert s["margin"] > s["least-confidence"] > s["entropy"] >= s["random"] - 0.005
+    assert s["entropy"] - s["random"] < 0.02
+    hard = part3["hard_case"]  # "wins on about half; mean AULCs practically equal"
+    assert 0.25 * hard["n_runs"] <= hard["wins"] <= 0.75 * hard["n_runs"]
+    assert abs(hard["aulc_active"] - hard["aulc_random"]) < 0.01
+    bonus = json.loads((out / "results" / "bonus.json").read_text())
+    digits = bonus["digits"]
+    assert digits["wins"] >= 0.9 * digits["n_runs"] and digits["labels_active"] < digits["labels_random"]
+    qbc = bonus["qbc"]  # "QBC about as good as least confidence; both beat random"
+    assert abs(qbc["query-by-committee"] - qbc["least confidence"]) < 0.01
+    assert min(qbc["query-by-committee"], qbc["least confidence"]) > qbc["random"] + 0.01
+    imbalance = bonus["imbalance"]
+    assert imbalance["one_class_starts_ours"] == 0
+    assert 0.07 < imbalance["one_class_starts_handout"] / imbalance["n_draws"] < 0.16
+    picked = imbalance["minority_picked"]
+    assert picked["class-balanced"] > picked["random"] and picked["least confidence"] > picked["random"]

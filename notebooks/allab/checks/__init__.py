@@ -31,7 +31,10 @@ class PublicCheck:
         try:
             self.run(LocalCaller({self.function_name: student_function}))
         except AssertionError as exc:
-            raise AssertionError(f"{self.function_name}: {exc}") from None
+            text = str(exc)
+            if not text.startswith(self.function_name):
+                text = f"{self.function_name}: {text}"
+            raise AssertionError(text) from None
         print(f"\u2714 {self.function_name} passes the public checks.")
 
 

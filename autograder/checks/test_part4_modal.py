@@ -1,0 +1,241 @@
+"""Checks of Part 4 (modAL). Public checks come from allab.checks.part4; the hidden ones are below.
+
+The loop is observed through a spy logistic regression (``Probe.spy``): every ``fit`` shows the learner's
+training set, every ``predict_proba`` on pool rows shows the pool the query strategy scored. From these the
+checks replay each round: the pool must be the original pool minus the rows taught so far, the rows taught
+must be the most uncertain rows of that pool (modAL's default strategy, least confidence, recomputed here on
+the same training data) and their labels must be their own. A logistic regression has no ties, so this holds
+for any correct loop (np.delete, a boolean mask, teaching row by row, ...).
+"""
+from collections import Counter
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from allab.checks import part4
+from allab.harness import Probe, fixed_pool
+from allab.probes import row_ids
+
+from . import item, mistake, public_tests
+from .test_part1_basics import ids, random_tables
+
+PART = "part4_modal"
+test_public = public_tests(part4)
+
+
+# --- modal_learning_loop --------------------------------------------------------------------------
+
+def _data(seed=0, n_lab=12, n_pool=60, n_test=40, n_classes=2):
+    """Overlapping Gaussian classes (so that uncertainty matters), with every class in the labelled set."""
+    rng = np.random.default_rng(seed)
+    n = n_lab + n_pool + n_test
+    y = rng.integers(0, n_classes, n)
+    y[:n_classes] = np.arange(n_classes)
+    centres = rng.normal(scale=1.5, size=(n_classes, 3))
+    X = centres[y] + rng.normal(size=(n, 3))
+    a, b = n_lab, n_lab + n_pool
+    return X[:a], y[:a], X[a:b], y[a:b], X[b:], y[b:]
+
+
+def _result(out):
+    value = out.value
+    assert isinstance(value, (tuple, list)) and len(value) == 2, mistake("wrong_count")
+    accuracies = np.asarray(value[0], dtype=float).ravel().tolist()
+    n_labeled = [int(n) for n in np.asarray(value[1], dtype=float).ravel()]
+    return accuracies, n_labeled
+
+
+def _logreg(X, y):
+    # The spy's own estimator (allab.harness.ESTIMATORS["logreg"]), refitted here on the same data.
+    return LogisticRegression(max_iter=1000, random_state=42).fit(X, y)
+
+
+def _replay(out, data, n_queries, label="model"):
+    """Check the rounds of a spied run: pools, taught rows and their labels. Returns the fit events."""
+    X_lab, y_lab, X_pool, y_pool, X_test, y_test = data
+    X_all, y_all = np.vstack(data[0::2]), np.concatenate(data[1::2])
+    n_lab, n_pool = len(X_lab), len(X_pool)
+    pool_ids = set(range(n_lab, n_lab + n_pool))
+    events = out.logs.get(label, [])
+    fits = [e for e in events if e["method"] == "fit"]
+    assert fits, mistake("ignores_estimator")
+    for e in fits:
+        seen = row_ids(e["X"], X_all)
+        assert not np.any(seen >= n_lab + n_pool), mistake("trains_on_test")
+        assert np.all(seen >= 0) and np.array_equal(np.asarray(e["y"]).ravel(), y_all[seen]), mistake("wrong_rows")
+    first = Counter(row_ids(fits[0]["X"], X_all).tolist())
+    assert first == Counter(range(n_lab)), mistake("wrong_rows")
+
+    # The query strategy scores the pool: predict_proba on pool rows only, after the latest fit.
+    queries, last_fit = [], None
+    for e in events:
+        if e["method"] == "fit":
+            last_fit = e
+        elif e["method"] == "predict_proba" and len(e["X"]):
+            seen = row_ids(e["X"], X_all)
+            if np.any(seen >= n_lab + n_pool) and np.any((seen >= n_lab) & (seen < n_lab + n_pool)):
+                raise AssertionError(mistake("trains_on_test"))
+            if np.all((seen >= n_lab) & (seen < n_lab + n_pool)):
+                if queries and queries[-1][0] is last_fit and queries[-1][1].tolist() == seen.tolist():
+                    continue  # the same query again (modAL retries a strategy whose result does not unpack)
+                queries.append((last_fit, seen))
+    assert queries, mistake("pool_never_shrinks")
+    for j, (fit, pool) in enumerate(queries):
+        trained = Counter(row_ids(fit["X"], X_all).tolist())
+        expected = pool_ids - set(trained)
+        assert len(set(pool.tolist())) == len(pool) and set(pool.tolist()) == expected, \
+            mistake("pool_never_shrinks")
+        after = queries[j + 1][0] if j + 1 < len(queries) else fits[-1]
+        grown = Counter(row_ids(after["X"], X_all).tolist())
+        new = grown - trained
+        assert not (trained - grown) and len(new) == sum(new.values()), mistake("wrong_rows")
+        new = sorted(new)
+        if after is fit or not new:
+            continue  # nothing taught after this query (the run ended)
+        assert set(new) <= set(pool.tolist()), mistake("pool_never_shrinks")
+        assert len(new) == min(n_queries, len(pool)), mistake("wrong_count")
+        model = _logreg(fit["X"], fit["y"])
+        rest = np.array(sorted(set(pool.tolist()) - set(new)), dtype=int)
+        uncertainty = 1 - model.predict_proba(X_all[np.array(new)]).max(axis=1)
+        if len(rest):
+            others = 1 - model.predict_proba(X_all[rest]).max(axis=1)
+            assert uncertainty.min() >= others.max() - 1e-9, mistake("teaches_other_rows")
+    return fits
+
+
+@item("modal_learning_loop")
+def test_modal_teaches_the_queried_rows(call):
+    """every round: the pool loses exactly the rows taught, and they are the queried rows with their labels"""
+    data = _data(seed=0)
+    out = call("modal_learning_loop", *data, 5, 6, estimator=Probe.spy("model"), verbose=False)
+    accuracies, n_labeled = _result(out)
+    for before, after in zip(data, out.args_after):
+        assert np.shape(after) == np.shape(before) and np.array_equal(np.asarray(after), before), \
+            mistake("modifies_input")
+    _replay(out, data, 6)
+    assert n_labeled == [12, 18, 24, 30, 36] and len(accuracies) == 5, mistake("wrong_count")
+
+
+@item("modal_learning_loop")
+def test_modal_three_classes_and_accuracies(call):
+    """three classes: the accuracies are the test accuracy of the model trained in each round"""
+    data = _data(seed=1, n_lab=9, n_pool=45, n_test=60, n_classes=3)
+    out = call("modal_learning_loop", *data, 4, 8, estimator=Probe.spy("model"), verbose=False)
+    accuracies, n_labeled = _result(out)
+    fits = _replay(out, data, 8)
+    assert n_labeled == [9, 17, 25, 33] and len(accuracies) == 4, mistake("wrong_count")
+    X_test, y_test = data[4], data[5]
+    for acc, n in zip(accuracies, n_labeled):
+        trained = [f for f in fits if len(f["X"]) == n]
+        assert trained, mistake("wrong_count")
+        expected = float(np.mean(_logreg(trained[-1]["X"], trained[-1]["y"]).predict(X_test) == y_test))
+        assert abs(acc - expected) < 1e-9, mistake("wrong_accuracy")
+
+
+@item("modal_learning_loop")
+def test_modal_pool_runs_out(call):
+    """pools smaller than a batch, or used up exactly: query what is left, then stop"""
+    X_lab, y_lab, X_pool, y_pool, X_test, y_test = _data(seed=2)
+    cases = [(4, 10, 5, [12, 16]), (12, 4, 10, [12, 16, 20, 24]), (1, 3, 3, [12, 13]), (9, 5, 2, [12, 17])]
+    for n_pool, n_queries, n_iterations, expected in cases:
+        out = call("modal_learning_loop", X_lab, y_lab, X_pool[:n_pool], y_pool[:n_pool], X_test, y_test,
+                   n_iterations, n_queries, estimator=Probe.estimator("logreg"), verbose=False)
+        accuracies, n_labeled = _result(out)
+        assert n_labeled == expected and len(accuracies) == len(expected), mistake("batch_too_large")
+
+
+@item("modal_learning_loop")
+def test_modal_default_estimator(call):
+    """the defaults (estimator=None, query_strategy=None) run: a random forest with modAL's uncertainty sampling"""
+    data = _data(seed=3, n_pool=30)
+    out = call("modal_learning_loop", *data, 3, 5, verbose=False)
+    accuracies, n_labeled = _result(out)
+    assert n_labeled == [12, 17, 22], mistake("wrong_count")
+    assert all(0.0 <= a <= 1.0 for a in accuracies), mistake("wrong_accuracy")
+
+
+# --- entropy_query_strategy -----------------------------------------------------------------------
+
+def _pair(out, X):
+    """The indices of a strategy's ``(query_idx, X_pool[query_idx])``; fails with modal_pair otherwise."""
+    value = out.value
+    assert isinstance(value, (tuple, list)) and len(value) == 2, mistake("modal_pair")
+    idx = np.asarray(value[0]).ravel()
+    assert idx.dtype.kind in "iu" or (idx.dtype.kind == "f" and np.all(idx == np.round(idx))), mistake("modal_pair")
+    idx = idx.astype(int)
+    rows = np.asarray(value[1], dtype=float) if np.size(value[1]) == idx.size * X.shape[1] else None
+    assert rows is not None and np.array_equal(rows.reshape(len(idx), -1), X[idx]), mistake("modal_pair")
+    return idx
+
+
+def _entropy_of(probas):
+    p = np.asarray(probas, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0.0), axis=1)
+
+
+@item("entropy_query_strategy")
+def test_entropy_strategy_returns_the_pair(call):
+    """(indices, X_pool[indices]) for every batch size, two included"""
+    probas = next(random_tables(seed=4))[:15]
+    X = fixed_pool(len(probas), n_features=3)
+    order = np.argsort(-_entropy_of(probas), kind="stable")
+    for n in (1, 2, 3, 5):
+        out = call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=n)
+        idx = _pair(out, X)
+        assert len(idx) == n, mistake("wrong_count")
+        assert sorted(idx.tolist()) == sorted(order[:n].tolist()), mistake("lowest_entropy")
+
+
+@item("entropy_query_strategy")
+def test_entropy_strategy_matches_reference(call, reference):
+    """highest entropy on random probability tables (2, 3 and 10 classes)"""
+    for probas in random_tables(seed=5):
+        X = fixed_pool(len(probas))
+        for n in (2, 7):
+            got = _pair(call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=n), X)
+            want = np.asarray(reference("entropy_query_strategy", Probe.fixed_proba(probas), X,
+                                        n_instances=n).value[0])
+            assert len(got) == n, mistake("wrong_count")
+            if ids(got) != ids(want):
+                lowest = np.argsort(_entropy_of(probas), kind="stable")[:n]
+                raise AssertionError(mistake("lowest_entropy" if ids(got) == ids(lowest) else "wrong_score"))
+
+
+@item("entropy_query_strategy")
+def test_entropy_strategy_exact_zeros(call):
+    """probability tables full of exact zeros"""
+    probas = np.zeros((8, 4))
+    probas[np.arange(8), np.arange(8) % 4] = 1.0
+    probas[5] = [0.5, 0.5, 0, 0]
+    probas[6] = [0.25, 0.25, 0.5, 0]
+    X = fixed_pool(8)
+    got = _pair(call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=2), X)
+    assert ids(got) == [5, 6], mistake("entropy_nan")
+    got = _pair(call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=1), X)
+    assert ids(got) == [6], mistake("entropy_nan")
+
+
+@item("entropy_query_strategy")
+def test_entropy_strategy_scores_rows(call):
+    """one entropy per pool row, whatever the pool size"""
+    probas = [[0.9, 0.1], [0.99, 0.01], [0.5, 0.5]]
+    X = fixed_pool(3)
+    assert ids(_pair(call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=1), X)) == [2], \
+        mistake("entropy_axis")
+    probas = [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8], [0.05, 0.9, 0.05], [0.4, 0.35, 0.25], [0.7, 0.2, 0.1]]
+    X = fixed_pool(5)
+    assert ids(_pair(call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=2), X)) == [0, 3], \
+        mistake("entropy_axis")
+
+
+@item("entropy_query_strategy")
+def test_entropy_strategy_small_pool(call):
+    """a pool smaller than n_instances: every row, once"""
+    probas = [[0.6, 0.4], [0.5, 0.5], [0.9, 0.1]]
+    X = fixed_pool(3)
+    got = _pair(call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=5), X)
+    assert ids(got) == [0, 1, 2], mistake("batch_too_large")
+    got = _pair(call("entropy_query_strategy", Probe.fixed_proba(probas[:1]), fixed_pool(1), n_instances=4),
+                fixed_pool(1))
+    assert ids(got) == [0], mistake("batch_too_large")
