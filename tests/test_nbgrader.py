@@ -36,6 +36,14 @@ def course(tmp_path_factory):
         (course / "submitted" / student / "lab").mkdir(parents=True)
         for part in PARTS:
             shutil.copy(folder / f"{part}.ipynb", course / "submitted" / student / "lab")
+    # A correct answer that writes a warning to stderr: nbgrader zeroes a test cell that does that,
+    # so the check cells must keep it off stderr.
+    noisy = course / "submitted" / "complete" / "lab" / "part1_basics.ipynb"
+    noisy.write_text(noisy.read_text().replace(
+        "probas = model.predict_proba(X_pool)\\n",
+        "import warnings; warnings.warn('lbfgs failed to converge'); import sys; print('noise', file=sys.stderr)\\n"
+        "    probas = model.predict_proba(X_pool)\\n", 1))
+    assert "lbfgs failed" in noisy.read_text()
     nbgrader(course, "autograde", "lab", "--force")
     return course
 

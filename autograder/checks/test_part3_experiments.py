@@ -182,15 +182,18 @@ def _compare_stats(got, want):
     assert counts == _counts(want["class_counts"]), mistake("class_counts")
 
 
-def _selection_case(seed, n_classes, n_pool, binary_range=False):
+def _selection_case(seed, n_classes, n_pool, estimator="logreg"):
+    """(model, X_labeled, X_pool, y_pool): a real fitted model (students may call model.score), noisy labels."""
     rng = np.random.default_rng(seed)
-    if binary_range:  # every max probability strictly inside (0.5, 1)
-        p = rng.uniform(0.03, 0.97, n_pool)
-        probas = np.column_stack([p, 1 - p])
-    else:
-        probas = rng.dirichlet(np.ones(n_classes) * 0.8, size=n_pool)
-    y_pool = rng.integers(0, n_classes, n_pool)
-    return Probe.fixed_proba(probas), fixed_pool(6), fixed_pool(n_pool), y_pool
+    centres = rng.normal(0, 1.5, (n_classes, 3))
+
+    def draw(n):
+        y = np.arange(n) % n_classes
+        return np.round(centres[y] + rng.normal(0, 1.2, (n, 3)), 6), y
+
+    X_lab, y_lab = draw(5 * n_classes)
+    X_pool, y_pool = draw(n_pool)
+    return Probe.estimator(estimator, fit=(X_lab, y_lab)), X_lab, X_pool, y_pool
 
 
 @item("analyze_selected_samples")
@@ -205,7 +208,7 @@ def test_selected_statistics_match_reference(call, reference):
 @item("analyze_selected_samples")
 def test_selected_rows_come_from_the_strategy(call, reference):
     """the statistics describe the rows the query_strategy argument picks"""
-    args = (*_selection_case(3, 2, 36), 6)
+    args = (*_selection_case(3, 2, 36, estimator="nb"), 6)
     kwargs = {"query_strategy": Probe.strategy("strategy", pick="last")}
     out = call("analyze_selected_samples", *args, **kwargs)
     got, _ = _analysis(out)
@@ -219,7 +222,7 @@ def test_selected_rows_come_from_the_strategy(call, reference):
 def test_selected_histograms(call):
     """left: the selected samples; right: the pool and the selected samples"""
     n = 6
-    _, fig = _analysis(call("analyze_selected_samples", *_selection_case(4, 2, 50, binary_range=True), n))
+    _, fig = _analysis(call("analyze_selected_samples", *_selection_case(4, 2, 50), n))
     axes = _axes(fig)
     assert len(axes) == 2, mistake("histograms")
     left, right = axes

@@ -71,6 +71,12 @@ MUTANTS = [
 ]
 
 VARIANTS = [
+    Edit(P1, "uncertainty_sampling", "correct but noisy: a warning and stderr output",
+         replace=[("probas = model.predict_proba(X_pool)",
+                   "import sys, warnings\n"
+                   "    warnings.warn('lbfgs failed to converge', RuntimeWarning)\n"
+                   "    print('debug: scoring the pool', file=sys.stderr)\n"
+                   "    probas = model.predict_proba(X_pool)")]),
     Edit(P1, "create_initial_split", "rejection sampling until every class is present", source='''
 def create_initial_split(X_train, y_train, n_initial=20, *, random_state=None):
     X_train, y_train = np.asarray(X_train), np.asarray(y_train)
