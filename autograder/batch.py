@@ -6,6 +6,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from . import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from .markscheme import part_functions
 from .sandbox import Limits
 from .submissions import NO_NOTEBOOK, discover
@@ -20,13 +21,21 @@ def _grade_one(submission, limits):
     return grade_submission(submission, limits)
 
 
-def grade_batch(submissions, jobs=None, limits=Limits(), on_result=None, progress=True):
+def course_limits(extra_hidden=()):
+    """The default :class:`Limits`, hiding the course's own files (and ``extra_hidden``) from workers."""
+    course = (SOLUTIONS_DIR, ROOT / "autograder", ROOT / "tests", ROOT / "data", ROOT / ".git",
+              NOTEBOOKS_DIR / "allab" / "given.py")
+    return Limits(hidden=tuple(str(Path(p).resolve()) for p in (*course, *extra_hidden) if Path(p).exists()))
+
+
+def grade_batch(submissions, jobs=None, limits=None, on_result=None, progress=True):
     """Grade ``submissions`` with ``jobs`` grader processes; return the results in input order.
 
     ``on_result(result)`` is called as each student finishes, so that nothing graded is lost if
     the batch is interrupted.
     """
     jobs = max(1, jobs or os.cpu_count() or 1)
+    limits = course_limits() if limits is None else limits
     results = {}
     bar = _progress(len(submissions), progress)
     if jobs == 1:
@@ -85,7 +94,8 @@ def grade_command(args):
         used.add(name)
         folders[sub.student] = out / name
     start = time.perf_counter()
-    results = grade_batch(submissions, jobs=args.jobs,
+    limits = course_limits(extra_hidden=[*args.paths, out])  # no worker sees another student's files
+    results = grade_batch(submissions, jobs=args.jobs, limits=limits,
                           on_result=lambda r: write_student(r, folders[r.student]))
     write_gradebook(results, out / "grades.csv")
     print(summary_table(results))

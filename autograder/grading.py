@@ -9,7 +9,6 @@ from allab.harness import StudentError
 
 from .checks import MISTAKE_TAG
 from .markscheme import load_items, load_mistakes, part_functions
-from .sandbox import Limits
 from .worker import StudentProcess
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
@@ -137,8 +136,11 @@ def score(records, parts):
     return result
 
 
-def grade_submission(submission, limits=Limits(), public_only=False):
+def grade_submission(submission, limits=None, public_only=False):
     """Grade one :class:`~autograder.submissions.Submission`; return a :class:`StudentResult`."""
+    if limits is None:
+        from .batch import course_limits
+        limits = course_limits()
     start = time.perf_counter()
     result = StudentResult(submission.student, problems=list(submission.problems))
     graded_parts = part_functions()

@@ -17,18 +17,21 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import time
 import warnings
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+from .sandbox import reap, worker_uid  # noqa: E402
+
 MAX_REPLY_BYTES = 32 * 1024 * 1024
 # Imported once in the fork server, so that each worker starts warm.
-PRELOAD = ["numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
+PRELOAD = ["autograder.worker", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
            "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "modAL.models",
            "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.given",
-           "IPython.core.inputtransformer2", "autograder.worker"]
+           "IPython.core.inputtransformer2"]
 
 
 # --- inside the worker ------------------------------------------------------------------------
@@ -55,15 +58,15 @@ def _is_definition(stmt):
     return False
 
 
-def load_part(cells, part, graded=()):
+def load_part(cells, part, graded, given):
     """Execute the definitions of ``cells`` (``[(index, source)]``); return (namespace, problems).
 
     The ``graded`` functions start as our working versions (where ``allab.given`` has them), so that a
     definition that refers to one the student did not manage to define (``query_strategy=
     uncertainty_sampling`` after a syntax error in that cell) still works; afterwards, the graded names
-    the student did not define are removed, so they are graded as missing.
+    the student did not define are removed, so they are graded as missing. ``given`` is the real
+    ``allab.given`` module.
     """
-    import allab.given as given
     preset = {name: getattr(given, name) for name in graded if hasattr(given, name)}
     namespace = {"__name__": f"student_{part}", **preset}
     problems = []
@@ -93,13 +96,12 @@ def load_part(cells, part, graded=()):
 
 
 @contextlib.contextmanager
-def given_versions(namespace, names):
+def given_versions(namespace, names, given):
     """Within the block, ``names`` in ``namespace`` are the working versions from ``allab.given``.
 
     A check of one function then calls our versions of the other graded functions (a loop calls the
     strategy and the oracle), so one wrong function costs only its own item.
     """
-    import allab.given as given
     saved = {name: namespace.get(name) for name in names if hasattr(given, name)}
     namespace.update({name: getattr(given, name) for name in saved})
     # Keyword defaults were bound when the student's functions were defined
@@ -123,25 +125,50 @@ def given_versions(namespace, names):
             f.__kwdefaults__ = kwdefaults
 
 
-def serve(conn):
+@contextlib.contextmanager
+def student_view(given, forbidden):
+    """Within the block, ``import allab.given`` gives the module without the ``forbidden`` names.
+
+    ``allab.given`` holds the answers of Parts 1-3 for later parts to use; a Part 2 submission must not
+    get Part 2's answers from it.
+    """
+    import sys
+    import types
+
+    import allab
+    view = types.ModuleType(given.__name__, given.__doc__)
+    view.__dict__.update({k: v for k, v in vars(given).items() if k not in forbidden and k != "__loader__"})
+    sys.modules[given.__name__], allab.given = view, view
+    try:
+        yield
+    finally:
+        sys.modules[given.__name__], allab.given = given, given
+
+
+def serve(conn, isolated=False):
     """The worker's loop: answer ``load`` and ``call`` requests until the connection closes."""
-    from allab.harness import run_call
-    namespaces = {}
+    import allab.given as given
+    from allab.harness import from_plain, run_call
+    namespaces, forbidden = {}, {}
     while True:
         try:
             request = json.loads(conn.recv_bytes())
         except EOFError:
             return
         if request["op"] == "load":
-            reply = {}
+            reply, order = {}, list(request["graded"])  # graded functions of every part, in part order
             for part, cells in request["parts"].items():
-                namespaces[part], problems = load_part(cells, part, request["graded"].get(part, ()))
-                reply[part] = {"problems": problems,
+                later = order[order.index(part):] if part in order else []
+                forbidden[part] = {name for p in later for name in request["graded"][p]}
+                with student_view(given, forbidden[part]):
+                    namespaces[part], problems = load_part(cells, part, request["graded"].get(part, ()), given)
+                reply[part] = {"problems": problems, "isolated": isolated,
                                "defined": sorted(k for k, v in namespaces[part].items() if callable(v))}
         elif request["op"] == "call":
-            from allab.harness import from_plain
-            namespace = namespaces.get(request["part"], {})
-            with given_versions(namespace, request.get("isolate", ())):
+            part = request["part"]
+            namespace = namespaces.get(part, {})
+            with student_view(given, forbidden.get(part, set())), \
+                    given_versions(namespace, request.get("isolate", ()), given):
                 reply = run_call(namespace, request["name"], from_plain(request["args"]),
                                  from_plain(request["kwargs"]))
         else:
@@ -155,11 +182,14 @@ def serve(conn):
         conn.send_bytes(data)
 
 
-def worker_main(conn, limits, workdir):
+def worker_main(conn, limits, workdir, uid):
     """Entry point of a worker process (forked from the fork server)."""
+    import importlib
     from .sandbox import confine
-    confine(limits, workdir)
-    serve(conn)
+    for module in PRELOAD:  # after confine() the course files are out of sight: import everything now
+        importlib.import_module(module)
+    isolated = confine(limits, workdir, uid)
+    serve(conn, isolated)
 
 
 # --- in the grading process -------------------------------------------------------------------
@@ -187,8 +217,10 @@ class Worker:
 
     def __init__(self, limits, workdir):
         self.limits = limits
+        self.uid = worker_uid()
         self._conn, child = context().Pipe()
-        self.process = context().Process(target=worker_main, args=(child, limits, str(workdir)), daemon=True)
+        self.process = context().Process(target=worker_main, args=(child, limits, str(workdir), self.uid),
+                                         daemon=True)
         self.process.start()
         child.close()
 
@@ -214,7 +246,6 @@ class Worker:
         if code is None:
             return "the worker stopped answering"
         if code < 0:
-            import signal
             name = signal.Signals(-code).name
             hint = {"SIGKILL": " (memory or time limit?)", "SIGXCPU": " (CPU time limit)",
                     "SIGXFSZ": " (file size limit)", "SIGSEGV": " (crash)"}.get(name, "")
@@ -222,9 +253,13 @@ class Worker:
         return f"the worker exited with code {code} (sys.exit or os._exit in student code?)"
 
     def kill(self):
+        """Kill the worker and everything it started (its process group; as root, its whole uid)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError, TypeError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
+        reap(self.uid)
 
     def close(self):
         self._conn.close()
