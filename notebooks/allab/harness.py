@@ -331,7 +331,10 @@ def run_call(namespace, name, args, kwargs):
     fn = namespace.get(name)
     try:
         if fn is None or not callable(fn):
-            raise NameError(f"no function named {name!r} is defined")
+            import difflib
+            near = difflib.get_close_matches(name, [k for k, v in namespace.items() if callable(v)], n=1)
+            raise NameError(f"no function named {name!r} is defined"
+                            + (f" (is {near[0]!r} it, renamed? keep the name the notebook gives)" if near else ""))
         with warnings.catch_warnings(), contextlib.redirect_stdout(out), \
                 contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore")
