@@ -26,6 +26,15 @@ def build_parser():
 
     p = sub.add_parser("check", help="run the public checks of one notebook (what students see)")
     p.add_argument("notebook")
+
+    p = sub.add_parser("gradescope", help="build the Gradescope autograder zip (setup.sh, run_autograder, grader)")
+    p.add_argument("--out", default="build/autograder.zip", help="the zip to write (default: build/autograder.zip)")
+    p.add_argument("--run", action="store_true",
+                   help="inside the bundle (what run_autograder calls): grade $AUTOGRADER_ROOT/submission "
+                        "and write $AUTOGRADER_ROOT/results/results.json")
+
+    p = sub.add_parser("report", help="the instructor's view of a graded batch: items by pass rate, score spread")
+    p.add_argument("dir", metavar="DIR", help="an output folder of `grade` (holding grades.csv)")
     return parser
 
 
@@ -37,6 +46,12 @@ def main(argv=None):
     if args.command == "lab":
         from . import lab
         return lab.main(args)
+    if args.command == "gradescope":
+        from . import gradescope
+        return gradescope.main(args)
+    if args.command == "report":
+        from . import report
+        return report.main(args)
     from . import batch
     try:
         return {"grade": batch.grade_command, "check": batch.check_command}[args.command](args)

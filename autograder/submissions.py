@@ -159,3 +159,23 @@ def _student_folders(path):
         return
     for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
         yield folder.name, folder, _notebooks_in(folder)
+
+
+def gather(student, folder, signatures):
+    """One :class:`Submission` of ``student`` from every notebook anywhere under ``folder``.
+
+    For a folder that holds exactly one student's work whatever its layout (Gradescope's
+    ``submission/``): sub-folders are that student's too, not other students. Jupyter checkpoints,
+    hidden folders and macOS archive debris (``__MACOSX/``, ``._*``) are skipped.
+    """
+    folder = Path(folder)
+    sub = Submission(student, folder)
+    files = sorted(p for p in folder.rglob("*.ipynb") if p.is_file() and not p.is_symlink()
+                   and not p.name.startswith("._")
+                   and not any(part.startswith(".") or part == "__MACOSX"
+                               for part in p.relative_to(folder).parts[:-1]))
+    for file in files:
+        _add_notebook(sub, read_code_cells(file), signatures)
+    if not sub.notebooks and not sub.problems:
+        sub.problems.append(NO_NOTEBOOK)
+    return sub

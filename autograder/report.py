@@ -1,0 +1,208 @@
+"""The ``report`` command: the instructor's view of a graded batch.
+
+``python -m autograder report DIR`` reads ``DIR/grades.csv`` (written by ``grade``) and prints, per
+graded item, its points, the mean score and the pass rate (the share of students with full marks on
+it), weakest items first, then the spread of the total scores. It writes the same to ``DIR/report.md``
+and draws ``DIR/report.png``: a histogram of the total scores and the pass rate of every item.
+"""
+import csv
+import math
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .markscheme import load_items
+
+FIXED_COLUMNS = ["student", "score", "max_score"]
+
+
+class ReportError(Exception):
+    """The gradebook is missing or not one ``grade`` wrote (exit code 2)."""
+
+
+@dataclass
+class ItemStats:
+    name: str
+    title: str
+    points: float
+    mean: float
+    passed: int
+    n: int
+
+    @property
+    def pass_rate(self):
+        return self.passed / self.n
+
+    @property
+    def mean_share(self):
+        return self.mean / self.points if self.points else 1.0
+
+
+@dataclass
+class Gradebook:
+    students: list
+    totals: list      # total score of each student
+    max_score: float
+    items: dict       # item name -> list of scores (one per student)
+
+
+def read_gradebook(path):
+    """Read and validate a ``grades.csv``; raise :class:`ReportError` saying what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReportError(f"no gradebook at {path}: run `python -m autograder grade ... --out "
+                          f"{path.parent}` first")
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ReportError(f"cannot read {path}: {exc}") from exc
+    if not rows:
+        raise ReportError(f"{path} is empty")
+    header = [h.strip() for h in rows[0]]
+    if header[:3] != FIXED_COLUMNS:
+        raise ReportError(f"{path} is not a gradebook written by `grade`: its header must start with "
+                          f"{', '.join(FIXED_COLUMNS)} (it starts with {', '.join(header[:3]) or 'nothing'})")
+    names = header[3:]
+    if not names:
+        raise ReportError(f"{path} has no item columns after {', '.join(FIXED_COLUMNS)}")
+    known = {it.name for it in load_items()}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ReportError(f"{path}: column(s) {', '.join(unknown)} are not items of the mark scheme "
+                          "(autograder/markscheme.toml); was it graded with another mark scheme?")
+    if len(set(names)) != len(names):
+        raise ReportError(f"{path}: an item column appears twice")
+    book = Gradebook([], [], 0.0, {n: [] for n in names})
+    max_scores = set()
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise ReportError(f"{path}, line {line}: {len(row)} values where the header has {len(header)}")
+        try:
+            values = [float(cell) for cell in row[1:]]
+        except ValueError as exc:
+            raise ReportError(f"{path}, line {line}: not a number ({exc})") from exc
+        if not all(math.isfinite(v) for v in values):
+            raise ReportError(f"{path}, line {line}: a score is not a finite number")
+        book.students.append(row[0])
+        book.totals.append(values[0])
+        max_scores.add(values[1])
+        for name, value in zip(names, values[2:]):
+            book.items[name].append(value)
+    if not book.students:
+        raise ReportError(f"{path} has a header but no students")
+    if len(max_scores) != 1:
+        raise ReportError(f"{path}: the students have different max_score values ({sorted(max_scores)})")
+    book.max_score = max_scores.pop()
+    return book
+
+
+def item_stats(book):
+    """:class:`ItemStats` per item, weakest first (lowest pass rate, then lowest mean share of points)."""
+    items = {it.name: it for it in load_items()}
+    order = {it.name: i for i, it in enumerate(load_items())}
+    stats = []
+    for name, scores in book.items.items():
+        points = items[name].points
+        stats.append(ItemStats(name, items[name].title, points, statistics.fmean(scores),
+                               sum(s >= points - 1e-9 for s in scores), len(scores)))
+    return sorted(stats, key=lambda s: (s.pass_rate, s.mean_share, order[s.name]))
+
+
+def distribution(book):
+    """The spread of total scores: n, mean, median, min, max (and the maximum possible)."""
+    t = book.totals
+    return {"n": len(t), "mean": statistics.fmean(t), "median": statistics.median(t),
+            "min": min(t), "max": max(t), "max_score": book.max_score}
+
+
+def _num(x):
+    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x)}"
+
+
+def table_rows(stats):
+    return [[s.name, _num(s.points), f"{s.mean:.2f}", f"{100 * s.pass_rate:.0f}% ({s.passed}/{s.n})", s.title]
+            for s in stats]
+
+
+HEADER = ["item", "points", "mean", "pass rate", "title"]
+
+
+def text_table(stats):
+    rows = [HEADER, *table_rows(stats)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    align = ["<", ">", ">", ">", "<"]
+    lines = ["  ".join(f"{c:{a}{w}}" for c, a, w in zip(r, align, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def summary_line(dist):
+    return (f"Total scores (out of {_num(dist['max_score'])}): n = {dist['n']}, mean = {dist['mean']:.2f}, "
+            f"median = {_num(dist['median'])}, min = {_num(dist['min'])}, max = {_num(dist['max'])}")
+
+
+def markdown(stats, dist, source):
+    lines = ["# Grading report", "", f"From `{source}`. Items sorted weakest first; the pass rate is the "
+             "share of students with full marks on the item.", "",
+             "| " + " | ".join(HEADER) + " |", "|---|---:|---:|---:|---|"]
+    lines += ["| " + " | ".join(f"`{r[0]}`" if i == 0 else r[i] for i in range(len(r))) + " |"
+              for r in table_rows(stats)]
+    lines += ["", "## Total scores", "", "| n | mean | median | min | max | out of |",
+              "|---:|---:|---:|---:|---:|---:|",
+              f"| {dist['n']} | {dist['mean']:.2f} | {_num(dist['median'])} | {_num(dist['min'])} | "
+              f"{_num(dist['max'])} | {_num(dist['max_score'])} |", "", "![report](report.png)", ""]
+    return "\n".join(lines)
+
+
+def plot(book, stats, path):
+    """Write the histogram of total scores and the pass-rate bars to ``path`` (PNG)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+    height = max(4.0, 0.3 * len(stats) + 1.5)
+    fig, (hist, bars) = plt.subplots(1, 2, figsize=(13, height), gridspec_kw={"width_ratios": [1, 1.3]})
+    top = book.max_score or max(book.totals) or 1.0
+    bins = min(20, max(5, int(math.ceil(top))))
+    hist.hist(book.totals, bins=bins, range=(0, top), color="tab:blue", edgecolor="white")
+    hist.axvline(statistics.fmean(book.totals), color="black", linestyle="--", label="mean")
+    hist.set_xlabel(f"total score (out of {_num(book.max_score)})")
+    hist.set_ylabel("students")
+    hist.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    hist.set_title(f"Total scores (n = {len(book.totals)})")
+    hist.legend()
+    shown = list(reversed(stats))  # weakest at the top
+    rates = [100 * s.pass_rate for s in shown]
+    bars.barh([s.name for s in shown], rates, color=["tab:red" if r < 50 else "tab:green" for r in rates])
+    bars.set_xlim(0, 100)
+    bars.set_xlabel("students with full marks (%)")
+    bars.set_title("Pass rate per item")
+    bars.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main(args):
+    folder = Path(args.dir)
+    try:
+        book = read_gradebook(folder / "grades.csv")
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stats, dist = item_stats(book), distribution(book)
+    print(text_table(stats))
+    print()
+    print(summary_line(dist))
+    try:
+        (folder / "report.md").write_text(markdown(stats, dist, folder / "grades.csv"))
+        plot(book, stats, folder / "report.png")
+    except OSError as exc:
+        print(f"error: cannot write the report into {folder}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"\nReport: {folder / 'report.md'}, plots: {folder / 'report.png'}")
+    return 0

@@ -1,0 +1,102 @@
+"""The `report` command: per-item pass rates and means, the score spread, report.md and report.png."""
+import csv
+import subprocess
+import sys
+
+import pytest
+
+from autograder import ROOT
+from autograder.markscheme import load_items
+
+POINTS = {it.name: it.points for it in load_items()}
+# Four students; every item at full marks except three, given as shares of the item's points.
+SHARES = {
+    "part2.margin_sampling": [0, 0, 0, 0],                 # pass rate 0/4, mean 0
+    "part1.oracle": [1, 0, 0, 0.5],                        # pass rate 1/4, mean 0.375 of the points
+    "part3.run_multiple_experiments": [1, 1, 0.5, 0],      # pass rate 2/4, mean 0.625 of the points
+}
+STUDENTS = ["ann", "ben", "cat", "dan"]
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def write_gradebook(folder):
+    names = list(POINTS)
+    rows = []
+    for i, student in enumerate(STUDENTS):
+        scores = {n: POINTS[n] * SHARES[n][i] if n in SHARES else POINTS[n] for n in names}
+        rows.append([student, f"{sum(scores.values()):g}", f"{sum(POINTS.values()):g}",
+                     *(f"{scores[n]:g}" for n in names)])
+    with open(folder / "grades.csv", "w", newline="") as f:
+        csv.writer(f).writerows([["student", "score", "max_score", *names], *rows])
+    return [float(r[1]) for r in rows]
+
+
+def table(text):
+    """``{item: (points, mean as printed, pass rate)}`` from the printed table."""
+    found = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if parts and parts[0] in POINTS:
+            found[parts[0]] = (float(parts[1]), parts[2], parts[3])
+    return found
+
+
+def test_report_numbers_order_and_files(tmp_path):
+    totals = write_gradebook(tmp_path)
+    result = run("report", tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = table(result.stdout)
+    assert set(rows) == set(POINTS)
+    p = POINTS
+    assert rows["part2.margin_sampling"] == (p["part2.margin_sampling"], "0.00", "0%")
+    assert rows["part1.oracle"] == (p["part1.oracle"], f"{0.375 * p['part1.oracle']:.2f}", "25%")
+    assert rows["part3.run_multiple_experiments"] == (
+        p["part3.run_multiple_experiments"], f"{0.625 * p['part3.run_multiple_experiments']:.2f}", "50%")
+    assert rows["part1.active_learning_loop"] == (
+        p["part1.active_learning_loop"], f"{p['part1.active_learning_loop']:.2f}", "100%")
+    assert "(1/4)" in result.stdout and "(4/4)" in result.stdout
+    # weakest first: the three items that lost points lead the table, in order of pass rate
+    order = [line.split()[0] for line in result.stdout.splitlines() if line.split() and line.split()[0] in POINTS]
+    assert order[:3] == ["part2.margin_sampling", "part1.oracle", "part3.run_multiple_experiments"]
+    # the score spread: totals are 40 - losses, so compute them from the shares by hand
+    losses = [sum(p[n] * (1 - SHARES[n][i]) for n in SHARES) for i in range(4)]
+    expected = sorted(sum(p.values()) - loss for loss in losses)
+    assert sorted(totals) == pytest.approx(expected)
+    mean, median = sum(expected) / 4, (expected[1] + expected[2]) / 2
+    summary = next(line for line in result.stdout.splitlines() if line.startswith("Total scores"))
+    assert "n = 4" in summary and f"mean = {mean:.2f}" in summary
+    assert f"median = {median:g}" in summary
+    assert f"min = {expected[0]:g}" in summary and f"max = {expected[-1]:g}" in summary
+
+    md = (tmp_path / "report.md").read_text()
+    assert "| `part1.oracle` |" in md and "25% (1/4)" in md and "50% (2/4)" in md
+    assert md.index("part2.margin_sampling") < md.index("part1.oracle") < md.index("part1.active_learning_loop")
+    assert f"| 4 | {mean:.2f} | {median:g} | {expected[0]:g} | {expected[-1]:g} |" in md
+
+    png = (tmp_path / "report.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+    import matplotlib.image
+    image = matplotlib.image.imread(tmp_path / "report.png")
+    assert image.shape[0] > 300 and image.shape[1] > 600
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no gradebook"),
+    ("", "is empty"),
+    ("name,points\nann,3\n", "not a gradebook written by `grade`"),
+    ("student,score,max_score,part1.oracle\n", "no students"),
+    ("student,score,max_score,part1.oracle\nann,1,40,one\n", "line 2: not a number"),
+    ("student,score,max_score,part1.oracle\nann,1,40\n", "line 2: 3 values"),
+    ("student,score,max_score,part9.nothing\nann,1,40,1\n", "not items of the mark scheme"),
+])
+def test_report_refuses_a_missing_or_malformed_gradebook(tmp_path, content, message):
+    if content is not None:
+        (tmp_path / "grades.csv").write_text(content)
+    result = run("report", tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and message in result.stderr, result.stderr
+    assert not (tmp_path / "report.png").exists()
