@@ -20,7 +20,8 @@ class Edit:
 
     @property
     def key(self):
-        return f"{self.part.split('_')[0]}-{self.function}-{self.name}".replace(" ", "_")
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in self.name)  # a folder name
+        return f"{self.part.split('_')[0]}-{self.function}-{name}"
 
     def apply(self, reference_source):
         if self.source:
