@@ -10,7 +10,7 @@ from collections import Counter
 import numpy as np
 
 from allab.checks import part3
-from allab.harness import FigureDescription, Probe, fixed_pool
+from allab.harness import FigureDescription, Probe
 from allab.probes import row_ids
 
 from . import item, mistake, public_tests
@@ -135,7 +135,10 @@ def test_target_reached_exactly(call):
              (np.array([0.5, 0.5, 1.0]), np.array([1, 2, 3]), 1.0, 3)]
     for acc, n, target, want in cases:
         got = call("labels_to_target", acc, n, target).value
-        assert _close(got, want), mistake("target_inclusive")
+        if not _close(got, want):
+            above = [int(k) for a, k in zip(acc, n) if a > target]
+            raise AssertionError(mistake("target_inclusive" if _close(got, above[0] if above else None)
+                                         else "first_round"))
 
 
 @item("labels_to_target")
@@ -318,6 +321,13 @@ def test_cost_when_a_curve_misses_the_target(call, reference):
 
 # --- area_under_curve -----------------------------------------------------------------------------
 
+def _aulc_mistake(got, want, n):
+    """Not normalised (or by the wrong width), or not the trapezoid rule."""
+    area = want * (n[-1] - n[0])
+    unnormalised = any(_close(got, a) for a in (area, area / n[-1], area / len(n), area / max(len(n) - 1, 1)))
+    return mistake("aulc_normalise" if unnormalised else "aulc_trapezoid")
+
+
 @item("area_under_curve")
 def test_aulc_on_uneven_curves(call, reference):
     """the trapezoid rule over uneven steps, normalised by the x range"""
@@ -328,10 +338,7 @@ def test_aulc_on_uneven_curves(call, reference):
         args = (acc.tolist(), n.tolist()) if k % 2 else (acc, n)
         got = call("area_under_curve", *args).value
         want = reference("area_under_curve", *args).value
-        if not _close(got, want):
-            area = want * (n[-1] - n[0])
-            unnormalised = any(_close(got, a) for a in (area, area / n[-1], area / len(n), area / (len(n) - 1)))
-            raise AssertionError(mistake("aulc_normalise" if unnormalised else "aulc_trapezoid"))
+        assert _close(got, want), _aulc_mistake(got, want, n)
 
 
 @item("area_under_curve")
@@ -345,8 +352,9 @@ def test_aulc_single_point(call):
 @item("area_under_curve")
 def test_aulc_two_points_and_flat(call):
     """two points give their mean; a flat curve its level"""
-    assert _close(call("area_under_curve", [0.6, 0.9], [20, 50]).value, 0.75), mistake("aulc_normalise")
-    assert _close(call("area_under_curve", [0.4] * 6, [7, 9, 20, 21, 40, 90]).value, 0.4), mistake("aulc_normalise")
+    for acc, n, want in (([0.6, 0.9], [20, 50], 0.75), ([0.4] * 6, [7, 9, 20, 21, 40, 90], 0.4)):
+        got = call("area_under_curve", acc, n).value
+        assert _close(got, want), _aulc_mistake(got, want, n)
 
 
 # --- run_multiple_experiments ---------------------------------------------------------------------
@@ -361,6 +369,7 @@ def test_runs_are_paired_seeded_and_share_one_data_set(call):
     # one round per loop: each loop fits the model once, on its starting set
     out = call("run_multiple_experiments", n_runs, n_initial=n_initial, n_iterations=1, n_queries=6,
                random_state=seed, model=Probe.spy("model", estimator="nb"))
+    assert isinstance(out.value, dict), mistake("runs_shape")  # (out.value re-raises the student's error)
     fits = [e for e in out.logs.get("model", []) if e["method"] == "fit"]
     assert len(fits) >= 2 * n_runs, mistake("passes_model")
     rows = [row_ids(f["X"], X_train) for f in fits]
@@ -392,13 +401,16 @@ def test_runs_match_reference(call, reference):
     res = _runs(out)
     queries = out.logs.get("strategy", [])
     assert len(queries) >= 2 and all(q["n_samples"] == 4 for q in queries), mistake("passes_strategy")
+    assert all(q["model"] == "GaussianNB" for q in queries), mistake("passes_model")
+    from allab.data import load_lab_data
+    X_train = load_lab_data()[0]
+    assert all(np.all(row_ids(q["X"], X_train) >= 0) for q in queries), mistake("one_data_set")
     want = _runs(_fast_runs(reference, 2, 3, **kwargs))
     active, random = np.asarray(res["active"], dtype=float), np.asarray(res["random"], dtype=float)
     assert active.shape == (2, 3) and random.shape == (2, 3), mistake("runs_shape")
     assert [int(n) for n in np.asarray(res["n_labeled"]).ravel()] == [10, 14, 18], mistake("runs_shape")
     assert np.allclose(active[:, 0], random[:, 0]), mistake("unpaired")
-    assert np.allclose(active, want["active"]), mistake("passes_strategy")
-    assert np.allclose(random, want["random"]), mistake("run_seeds")
+    assert np.allclose(active, want["active"]) and np.allclose(random, want["random"]), mistake("run_seeds")
 
 
 @item("run_multiple_experiments")

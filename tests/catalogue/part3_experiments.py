@@ -192,6 +192,29 @@ def analyze_selected_samples(model, X_labeled, X_pool, y_pool, n_samples=20, *,
     axes[1].legend()
     return stats, fig
 '''),
+    Edit(P3, "analyze_selected_samples", "model.score and a Counter", source='''
+def analyze_selected_samples(model, X_labeled, X_pool, y_pool, n_samples=20, *,
+                             query_strategy=uncertainty_sampling):
+    from collections import Counter
+    idx = query_strategy(model, X_pool, n_samples)
+    X_sel, y_sel = X_pool[idx], y_pool[idx]
+    top = model.predict_proba(X_sel).max(axis=1)
+    found = Counter(y_sel.tolist())
+    stats = {"mean_max_proba": float(top.mean()), "min_max_proba": float(top.min()),
+             "max_max_proba": float(top.max()), "accuracy": model.score(X_sel, y_sel),
+             "class_counts": {c: found.get(c, 0) for c in sorted(set(y_pool.tolist()))}}
+    everything = model.predict_proba(X_pool).max(axis=1)
+    fig, (a, b) = plt.subplots(ncols=2, figsize=(10, 4), sharex=True)
+    a.hist(top, bins=8, color="tab:orange")
+    a.set_title("Selected")
+    a.set_xlabel("Largest class probability")
+    b.hist(everything, bins=20, alpha=0.4, label="All pool", density=False)
+    b.hist(top, bins=20, alpha=0.8, label="Selected")
+    b.set_title("Pool and selected")
+    b.set_xlabel("Largest class probability")
+    b.legend()
+    return stats, fig
+'''),
     Edit(P3, "cost_analysis", "inline search, percent from the ratio", source='''
 def cost_analysis(active_acc, random_acc, n_labeled, target_acc=0.85, cost_per_label=1.0, *,
                   random_n=None):
