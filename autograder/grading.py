@@ -114,6 +114,7 @@ def run_checks(process, parts, public_only=False):
     _CURRENT = _Current(process)
     try:
         code = pytest.main(["-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings",
+                            "-p", "no:unraisableexception", "-p", "no:threadexception",
                             "-o", "addopts=", "--rootdir", str(CHECKS_DIR.parent.parent),
                             *(["-k", "test_public"] if public_only else []),
                             *map(str, modules)], plugins=[recorder])

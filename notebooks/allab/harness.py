@@ -8,6 +8,7 @@ the same check code decides the score without trusting anything the student's pr
 Arguments may contain :class:`Probe` specs: instrumented models (see :mod:`allab.probes`) that are
 built where the student's code runs, and whose records come back in ``Outcome.logs``.
 """
+import base64
 import contextlib
 import io
 import math
@@ -167,9 +168,9 @@ def to_plain(obj, depth=0):
     if isinstance(obj, np.bool_):
         return bool(obj)
     if isinstance(obj, np.ndarray):
-        if obj.dtype.kind in "biuf":
+        if obj.dtype.kind in "biuf":  # numbers travel as their raw bytes: fast, and still no pickle
             return {"__ndarray__": obj.dtype.str, "shape": list(obj.shape),
-                    "data": [to_plain(x) for x in obj.ravel().tolist()]}
+                    "b64": base64.b64encode(np.ascontiguousarray(obj).tobytes()).decode("ascii")}
         return {"__objarray__": [to_plain(x, depth + 1) for x in obj.ravel().tolist()],
                 "shape": list(obj.shape)}
     if isinstance(obj, Probe):
@@ -194,8 +195,10 @@ def from_plain(data):
     if not isinstance(data, dict):
         return data
     if "__ndarray__" in data:
-        flat = [from_plain(x) for x in data["data"]]
-        return np.array(flat, dtype=np.dtype(data["__ndarray__"])).reshape(data["shape"])
+        dtype = np.dtype(str(data["__ndarray__"]))
+        if dtype.kind not in "biuf":
+            raise ValueError(f"not a numeric array type: {dtype}")
+        return np.frombuffer(base64.b64decode(data["b64"]), dtype=dtype).reshape(data["shape"]).copy()
     if "__objarray__" in data:
         arr = np.empty(len(data["__objarray__"]), dtype=object)
         arr[:] = [from_plain(x) for x in data["__objarray__"]]
