@@ -8,7 +8,7 @@ import pytest
 from allab.harness import StudentError
 
 from .checks import MISTAKE_TAG
-from .markscheme import load_items, load_mistakes, part_functions
+from .markscheme import deliverable_figures, load_items, load_mistakes, part_functions
 from .worker import StudentProcess
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
@@ -34,6 +34,7 @@ class StudentResult:
     items: dict = field(default_factory=dict)       # item name -> {"score", "max_score", "tests"}
     problems: list = field(default_factory=list)    # what was wrong with the submission's files
     incidents: list = field(default_factory=list)   # what the code did (timeouts, crashes)
+    plots: dict = field(default_factory=dict)       # deliverable plot name -> "ok" or what is wrong
     seconds: float = 0.0
 
     @property
@@ -155,8 +156,32 @@ def grade_submission(submission, limits=None, public_only=False):
         process.close()
     result.incidents = process.incidents
     result.items = score(records, submission.notebooks)
+    result.plots = check_plots(submission.files)
     result.seconds = time.perf_counter() - start
     return result
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def check_plots(files):
+    """``{name: "ok" | problem}`` for every deliverable plot, looked up by file name among ``files``."""
+    found = {f.stem: f for f in files if f.suffix.lower() == ".png"}
+    plots = {}
+    for name in deliverable_figures():
+        path = found.get(name)
+        if path is None:
+            plots[name] = "not handed in"
+            continue
+        try:
+            with open(path, "rb") as f:
+                head = f.read(24)
+        except OSError as exc:
+            plots[name] = f"unreadable ({exc.strerror})"
+            continue
+        width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+        plots[name] = "ok" if head[:8] == PNG_SIGNATURE and width > 0 and height > 0 else "not a PNG image"
+    return plots
 
 
 def mistake_message(key):

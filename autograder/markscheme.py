@@ -30,6 +30,12 @@ def load_items(path=HERE / "markscheme.toml"):
 
 
 @lru_cache(maxsize=None)
+def deliverable_figures(path=HERE / "markscheme.toml"):
+    """The names of the plots a complete submission hands in (``figures/<name>.png``)."""
+    return tuple(tomllib.loads(Path(path).read_text())["deliverables"]["figures"])
+
+
+@lru_cache(maxsize=None)
 def load_mistakes(path=HERE / "mistakes.toml"):
     """``{key: message}``: what feedback says for each catalogued mistake."""
     return dict(tomllib.loads(Path(path).read_text())["mistakes"])

@@ -77,6 +77,11 @@ def feedback_markdown(result):
     notes = _notes(result)
     if notes:
         lines += ["## About your submission", "", *(f"- {n}" for n in notes), ""]
+    if result.plots:
+        handed_in = sum(v == "ok" for v in result.plots.values())
+        lines += [f"## Plots handed in ({handed_in} of {len(result.plots)}; not scored)", "",
+                  *(f"- {'✔' if v == 'ok' else '✘'} figures/{k}.png{'' if v == 'ok' else ': ' + v}"
+                    for k, v in result.plots.items()), ""]
     lines += ["## Items", ""]
     for it in load_items():
         item = result.items[it.name]

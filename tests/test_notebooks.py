@@ -8,14 +8,11 @@ import pytest
 
 from autograder import NOTEBOOKS_DIR, PARTS, ROOT
 from autograder.lab import execute_notebook, run_lab, summary
+from autograder.markscheme import deliverable_figures
 
 pytestmark = pytest.mark.slow
 
-EXPECTED_FIGURES = {
-    "part0_uncertainty_map", "part0_queries", "part1_first_run", "part3_learning_curves", "part3_multiple_runs",
-    "part3_strategies", "part3_hard_case", "part3_selected_samples", "part4_modal", "bonus_qbc", "bonus_digits",
-    "bonus_imbalance",
-}
+EXPECTED_FIGURES = set(deliverable_figures())
 
 
 @pytest.fixture(scope="module")
