@@ -97,13 +97,17 @@ def _private_view(limits, workdir, uid):
         return False
     try:
         _mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates back to the machine
-        _make_python_reachable()
+        python = _python_folders()
+        # Python under a private home (/root/.pyenv) must stay importable for the unprivileged user.
+        for top in sorted({_closed_ancestor(f) for f in python} - {None}):
+            _cover(top, python, "0755")
+        # A private /tmp, keeping what Python needs there (a checkout or a venv under /tmp).
+        _cover(Path("/tmp"), python, "1777", size=4 * limits.file_bytes)
         for path in map(Path, limits.hidden):
             if path.is_dir():
                 _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
             elif path.is_file():
                 _mount(os.devnull, path, None, MS_BIND)
-        _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={4 * limits.file_bytes},mode=1777")
         os.makedirs(workdir, exist_ok=True)
         os.chown(workdir, uid, uid)
         os.setgroups([])
@@ -114,25 +118,27 @@ def _private_view(limits, workdir, uid):
     return True
 
 
-def _make_python_reachable():
-    """An unprivileged user must still be able to import from Python's own folders.
+def _python_folders():
+    """The folders Python imports from (its installation, the venv, sys.path)."""
+    return {Path(p).resolve() for p in (sys.base_prefix, sys.prefix, *sys.path) if p and Path(p).exists()}
 
-    With Python under a private home (``/root/.pyenv``), move each such folder into a readable tmpfs
-    that replaces the home, which also hides the rest of the home.
+
+def _cover(top, keep, mode, size=4096):
+    """Mount an empty tmpfs on ``top``; the children of ``top`` that hold any of ``keep`` stay as they were.
+
+    Each such child is bind-mounted aside (a tmpfs on /mnt), then moved back into the new tmpfs.
     """
-    folders = {Path(p).resolve() for p in (sys.base_prefix, sys.prefix, *sys.path) if p and Path(p).exists()}
-    for top in sorted({_closed_ancestor(f) for f in folders} - {None}):
-        keep = [f for f in folders if top in f.parents]
-        needed = sorted({top / f.relative_to(top).parts[0] for f in keep})
-        staging = Path("/mnt")
+    children = sorted({top / f.relative_to(top).parts[0] for f in keep if top in f.parents})
+    staging = Path("/mnt")
+    if children:
         _mount("tmpfs", staging, "tmpfs", 0, "size=4k,mode=0755")
-        for i, folder in enumerate(needed):
+        for i, child in enumerate(children):
             (staging / str(i)).mkdir()
-            _mount(str(folder), staging / str(i), None, MS_BIND | MS_REC)
-        _mount("tmpfs", top, "tmpfs", 0, "size=4k,mode=0755")
-        for i, folder in enumerate(needed):
-            folder.mkdir()
-            _mount(str(staging / str(i)), folder, None, MS_MOVE)
+            _mount(str(child), staging / str(i), None, MS_BIND | MS_REC)
+    _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode={mode}")
+    for i, child in enumerate(children):
+        child.mkdir()
+        _mount(str(staging / str(i)), child, None, MS_MOVE)
 
 
 def _closed_ancestor(folder):

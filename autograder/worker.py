@@ -29,8 +29,8 @@ from .sandbox import reap, worker_uid  # noqa: E402
 MAX_REPLY_BYTES = 32 * 1024 * 1024
 # Imported once in the fork server, so that each worker starts warm.
 PRELOAD = ["autograder.worker", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
-           "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "modAL.models",
-           "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.given", "allab.figures",
+           "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
+           "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.given", "allab.figures",
            "allab.checks.part1", "allab.checks.part2", "allab.checks.part3", "allab.checks.part4",
            "allab.checks.bonus",
            "IPython.core.inputtransformer2"]
