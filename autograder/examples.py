@@ -8,7 +8,7 @@ with a syntax error, a truncated (invalid JSON) notebook and a notebook that nev
 import nbformat
 
 from . import ROOT, SOLUTIONS_DIR
-from .notebook import nbgrader_meta, read_notebook
+from .notebook import answer_cell, read_notebook
 
 EXAMPLES_DIR = ROOT / "data" / "example_submissions"
 
@@ -21,10 +21,6 @@ BOB_MISTAKES = [
      "entropy(model.predict_proba(X_pool))"),
 ]
 BOB_UNFINISHED = ("part2_strategies", "strategy_overlap")
-
-
-def _answer_cell(nb, function):
-    return next(c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("grade_id") == function)
 
 
 def _text(nb):
@@ -40,22 +36,22 @@ def example_files(parts):
         nb = read_notebook(SOLUTIONS_DIR / f"{part}.ipynb")
         for mistake_part, function, old, new in BOB_MISTAKES:
             if mistake_part == part:
-                cell = _answer_cell(nb, function)
+                cell = answer_cell(nb, function)
                 assert old in cell.source, f"example mistake no longer applies to {function}"
                 cell.source = cell.source.replace(old, new)
         if BOB_UNFINISHED[0] == part:
             from .release import release_notebook  # the stub, as the release has it
             student = release_notebook(read_notebook(SOLUTIONS_DIR / f"{part}.ipynb"))
-            _answer_cell(nb, BOB_UNFINISHED[1]).source = _answer_cell(student, BOB_UNFINISHED[1]).source
+            answer_cell(nb, BOB_UNFINISHED[1]).source = answer_cell(student, BOB_UNFINISHED[1]).source
         files[EXAMPLES_DIR / "bob_partial" / f"{part}.ipynb"] = _text(nb)
     carol = EXAMPLES_DIR / "carol_broken"
     nb = read_notebook(SOLUTIONS_DIR / "part1_basics.ipynb")
-    cell = _answer_cell(nb, "uncertainty_sampling")
+    cell = answer_cell(nb, "uncertainty_sampling")
     cell.source = cell.source.replace("probas = model.predict_proba(X_pool)", "probas = model.predict_proba(X_pool")
     files[carol / "part1_basics.ipynb"] = _text(nb)
     files[carol / "part2_strategies.ipynb"] = _text(read_notebook(SOLUTIONS_DIR / "part2_strategies.ipynb"))[:5000]
     nb = read_notebook(SOLUTIONS_DIR / "bonus.ipynb")
-    cell = _answer_cell(nb, "make_digits_task")
+    cell = answer_cell(nb, "make_digits_task")
     cell.source = cell.source.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n    while True:  # never returns\n        pass\n")
     files[carol / "bonus.ipynb"] = _text(nb)
     return files

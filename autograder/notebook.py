@@ -15,6 +15,16 @@ def nbgrader_meta(cell):
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
+def is_answer_cell(cell, grade_id):
+    """Whether ``cell`` is the code cell students write ``grade_id`` in."""
+    return cell.cell_type == "code" and nbgrader_meta(cell).get("grade_id") == grade_id
+
+
+def answer_cell(nb, grade_id):
+    """The answer cell ``grade_id`` of ``nb`` (``StopIteration`` if there is none)."""
+    return next(cell for cell in nb.cells if is_answer_cell(cell, grade_id))
+
+
 def answer_cells(nb):
     """The code cells a student writes in, as ``{grade_id: source}`` in notebook order."""
     cells = {}

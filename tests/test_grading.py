@@ -8,7 +8,7 @@ import pytest
 from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
 from autograder.batch import grade_batch
 from autograder.markscheme import load_items, load_mistakes
-from autograder.notebook import nbgrader_meta, read_notebook
+from autograder.notebook import is_answer_cell, read_notebook
 from autograder.outputs import item_feedback
 from autograder.submissions import discover
 from autograder.markscheme import part_functions
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def write_edited(edit, folder):
     nb = read_notebook(SOLUTIONS_DIR / f"{edit.part}.ipynb")
-    cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") == edit.function and c.cell_type == "code"]
+    cells = [c for c in nb.cells if is_answer_cell(c, edit.function)]
     assert len(cells) == 1, f"{edit.key}: no answer cell {edit.function} in {edit.part}"
     cells[0].source = edit.apply(cells[0].source)
     folder.mkdir(parents=True)

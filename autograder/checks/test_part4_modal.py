@@ -17,6 +17,7 @@ from allab.harness import Probe, fixed_pool
 from allab.probes import row_ids
 
 from . import item, mistake, public_tests
+from .test_part2_strategies import zero_heavy_table
 from .test_part1_basics import ids, random_tables
 
 PART = "part4_modal"
@@ -229,10 +230,7 @@ def test_entropy_strategy_matches_reference(call, reference):
 @item("entropy_query_strategy")
 def test_entropy_strategy_exact_zeros(call):
     """probability tables full of exact zeros"""
-    probas = np.zeros((8, 4))
-    probas[np.arange(8), np.arange(8) % 4] = 1.0
-    probas[5] = [0.5, 0.5, 0, 0]
-    probas[6] = [0.25, 0.25, 0.5, 0]
+    probas = zero_heavy_table()
     probas[7] = [0.01, 0.01, 0.01, 0.97]  # low entropy, but no zero
     _check_entropy(call, probas, 2, "entropy_nan")   # rows 5 and 6
     _check_entropy(call, probas, 1, "entropy_nan")   # row 6

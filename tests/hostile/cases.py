@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from autograder import ROOT, SOLUTIONS_DIR
-from autograder.notebook import nbgrader_meta
+from autograder.notebook import answer_cell, is_answer_cell, nbgrader_meta
 
 PART = "part1_basics"
 ITEMS = ["create_initial_split", "uncertainty_sampling", "oracle", "noisy_oracle", "active_learning_loop"]
@@ -39,7 +39,7 @@ def with_oracle(body):
     """The reference, with ``oracle`` doing ``body`` (indented code) before returning the right labels."""
     def build(folder):
         nb = reference()
-        cell = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "oracle" and c.cell_type == "code")
+        cell = answer_cell(nb, "oracle")
         cell.source = ("import os, sys, signal, socket\n" + cell.source.replace(
             "    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n" + body + "\n"))
         write(nb, folder)
@@ -85,41 +85,29 @@ def _non_utf8(folder):
     path.write_bytes(path.read_bytes().replace(b"MARKER", b"caf\xe9 \xff\xfe"))
 
 
-def _rename(cells):
-    for c in cells:
-        if nbgrader_meta(c).get("grade_id") == "oracle" and c.cell_type == "code":
-            c.source = c.source.replace("def oracle(", "def my_oracle(")
-    return cells
+def change_answer(grade_id, old, new):
+    """The reference with ``old`` replaced by ``new`` in the answer cell ``grade_id``."""
+    def change(cells):
+        cell = next(c for c in cells if is_answer_cell(c, grade_id))
+        cell.source = cell.source.replace(old, new)
+        return cells
+    return edit_cells(change)
 
 
 def _drop_answer(cells):
-    return [c for c in cells if not (nbgrader_meta(c).get("grade_id") == "oracle" and c.cell_type == "code")]
+    return [c for c in cells if not is_answer_cell(c, "oracle")]
 
 
 def _duplicate_grade_id(cells):
     # a copied cell (same grade_id) with a wrong version first; the correct one later wins, as in a kernel
     out = []
     for c in cells:
-        if nbgrader_meta(c).get("grade_id") == "uncertainty_sampling" and c.cell_type == "code":
+        if is_answer_cell(c, "uncertainty_sampling"):
             wrong = nbformat.from_dict(c)
             wrong.source = "def uncertainty_sampling(model, X_pool, n_samples=10):\n    return [0]\n"
             out.append(wrong)
         out.append(c)
     return out
-
-
-def _syntax_error(cells):
-    for c in cells:
-        if nbgrader_meta(c).get("grade_id") == "oracle" and c.cell_type == "code":
-            c.source = c.source.replace("return np.array(", "return np.array((")
-    return cells
-
-
-def _import_error(cells):
-    for c in cells:
-        if nbgrader_meta(c).get("grade_id") == "noisy_oracle" and c.cell_type == "code":
-            c.source = "import numpy_but_misspelled\n" + c.source
-    return cells
 
 
 def _patch_the_checks(cells):
@@ -149,9 +137,10 @@ CASES = [
     Case("duplicated_cells", edit_cells(lambda cells: cells + [nbformat.from_dict(c) for c in cells]), full=ITEMS),
     Case("reordered_cells", edit_cells(lambda cells: cells[::-1]), full=ITEMS),
     Case("duplicated_grade_id", edit_cells(_duplicate_grade_id), full=ITEMS),
-    Case("renamed_function", edit_cells(_rename), full=OTHERS, zero=["oracle"], says=["is 'my_oracle' it, renamed?"]),
-    Case("syntax_error", edit_cells(_syntax_error), full=OTHERS, zero=["oracle"], says=["SyntaxError"]),
-    Case("import_error", edit_cells(_import_error), full=ITEMS, says=["ModuleNotFoundError"]),
+    Case("renamed_function", change_answer("oracle", "def oracle(", "def my_oracle("), full=OTHERS, zero=["oracle"], says=["is 'my_oracle' it, renamed?"]),
+    Case("syntax_error", change_answer("oracle", "return np.array(", "return np.array(("), full=OTHERS, zero=["oracle"], says=["SyntaxError"]),
+    Case("import_error", change_answer("noisy_oracle", "def noisy_oracle(",
+                                       "import numpy_but_misspelled\ndef noisy_oracle("), full=ITEMS, says=["ModuleNotFoundError"]),
     Case("infinite_loop", with_oracle("    while True:\n        pass"), full=OTHERS, zero=["oracle"],
          says=["no answer within"]),
     Case("memory_bomb", with_oracle("    hog = bytearray(50 * 2**30)"), full=OTHERS, zero=["oracle"],
