@@ -4,6 +4,7 @@ Every case says which Part 1 items must still get full marks (``full``), which m
 (``zero``), and what the student's feedback must say (``says``). Items not named may go either way.
 """
 import json
+import uuid
 from dataclasses import dataclass, field
 
 import nbformat
@@ -98,12 +99,19 @@ def _drop_answer(cells):
     return [c for c in cells if not is_answer_cell(c, "oracle")]
 
 
+def copy_cell(cell):
+    """A copy of ``cell`` with a cell id of its own (Jupyter's copy and paste)."""
+    copy = nbformat.from_dict(cell)
+    copy["id"] = uuid.uuid4().hex[:8]
+    return copy
+
+
 def _duplicate_grade_id(cells):
     # a copied cell (same grade_id) with a wrong version first; the correct one later wins, as in a kernel
     out = []
     for c in cells:
         if is_answer_cell(c, "uncertainty_sampling"):
-            wrong = nbformat.from_dict(c)
+            wrong = copy_cell(c)
             wrong.source = "def uncertainty_sampling(model, X_pool, n_samples=10):\n    return [0]\n"
             out.append(wrong)
         out.append(c)
@@ -134,7 +142,7 @@ CASES = [
          says=["no function named 'oracle'"]),
     Case("deleted_check_cells", edit_cells(lambda cells: [c for c in cells if not nbgrader_meta(c).get("grade")]),
          full=ITEMS),
-    Case("duplicated_cells", edit_cells(lambda cells: cells + [nbformat.from_dict(c) for c in cells]), full=ITEMS),
+    Case("duplicated_cells", edit_cells(lambda cells: cells + [copy_cell(c) for c in cells]), full=ITEMS),
     Case("reordered_cells", edit_cells(lambda cells: cells[::-1]), full=ITEMS),
     Case("duplicated_grade_id", edit_cells(_duplicate_grade_id), full=ITEMS),
     Case("renamed_function", change_answer("oracle", "def oracle(", "def my_oracle("), full=OTHERS, zero=["oracle"], says=["is 'my_oracle' it, renamed?"]),
