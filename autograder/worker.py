@@ -187,12 +187,22 @@ def serve(conn, isolated=False):
         conn.send_bytes(data)
 
 
+def skip_layout():
+    """Make ``tight_layout`` free in the worker: it only moves axes, which no check looks at, and it
+    cost about 85 ms a call, a third of a complete submission's grading time."""
+    import matplotlib.figure
+    import matplotlib.pyplot as plt
+    matplotlib.figure.Figure.tight_layout = lambda self, *args, **kwargs: None
+    plt.tight_layout = lambda *args, **kwargs: None
+
+
 def worker_main(conn, limits, workdir, uid):
     """Entry point of a worker process (forked from the fork server)."""
     import importlib
     from .sandbox import confine
     for module in PRELOAD:  # after confine() the course files are out of sight: import everything now
         importlib.import_module(module)
+    skip_layout()
     isolated = confine(limits, workdir, uid)
     serve(conn, isolated)
 

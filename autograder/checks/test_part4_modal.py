@@ -149,9 +149,9 @@ def test_modal_pool_runs_out(call):
 def test_modal_default_estimator(call):
     """the defaults (estimator=None, query_strategy=None) run: a random forest with modAL's uncertainty sampling"""
     data = _data(seed=3, n_pool=30)
-    out = call("modal_learning_loop", *data, 3, 5, verbose=False)
+    out = call("modal_learning_loop", *data, 2, 5, verbose=False)  # two rounds: 100-tree forests are slow
     accuracies, n_labeled = _result(out)
-    assert n_labeled == [12, 17, 22], mistake("wrong_count")
+    assert n_labeled == [12, 17], mistake("wrong_count")
     assert all(0.0 <= a <= 1.0 for a in accuracies), mistake("wrong_accuracy")
 
 
