@@ -79,9 +79,13 @@ def feedback_markdown(result):
         lines += ["## About your submission", "", *(f"- {n}" for n in notes), ""]
     if result.plots:
         handed_in = sum(v == "ok" for v in result.plots.values())
-        lines += [f"## Plots handed in ({handed_in} of {len(result.plots)}; not scored)", "",
-                  *(f"- {'✔' if v == 'ok' else '✘'} figures/{k}.png{'' if v == 'ok' else ': ' + v}"
-                    for k, v in result.plots.items()), ""]
+        lines += [f"## Plots handed in ({handed_in} of {len(result.plots)}; not scored)", ""]
+        if any(v != "not handed in" for v in result.plots.values()):
+            lines += [f"- {'✔' if v == 'ok' else '✘'} figures/{k}.png{'' if v == 'ok' else ': ' + v}"
+                      for k, v in result.plots.items()]
+        else:
+            lines.append("No plot found: the notebooks save them as `figures/<name>.png`; hand in that folder too.")
+        lines.append("")
     lines += ["## Items", ""]
     for it in load_items():
         item = result.items[it.name]

@@ -32,3 +32,10 @@ def _empty_items():
     from autograder.markscheme import load_items
     return {it.name: {"score": 0.0, "max_score": it.points, "title": it.title, "tests": [], "submitted": False}
             for it in load_items()}
+
+
+def test_no_plots_is_one_line_not_twelve(tmp_path):
+    plots = check_plots([])
+    assert set(plots.values()) == {"not handed in"}
+    text = feedback_markdown(StudentResult("s", items=_empty_items(), plots=plots))
+    assert "No plot found" in text and "✘ figures/" not in text
