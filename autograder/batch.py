@@ -6,9 +6,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from . import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from .markscheme import part_functions
-from .sandbox import Limits
+from .sandbox import course_limits
 from .submissions import NO_NOTEBOOK, discover
 
 
@@ -19,13 +18,6 @@ class UsageError(Exception):
 def _grade_one(submission, limits):
     from .grading import grade_submission
     return grade_submission(submission, limits)
-
-
-def course_limits(extra_hidden=()):
-    """The default :class:`Limits`, hiding the course's own files (and ``extra_hidden``) from workers."""
-    course = (SOLUTIONS_DIR, ROOT / "autograder", ROOT / "tests", ROOT / "data", ROOT / ".git",
-              NOTEBOOKS_DIR / "allab" / "given.py")
-    return Limits(hidden=tuple(str(Path(p).resolve()) for p in (*course, *extra_hidden) if Path(p).exists()))
 
 
 def grade_batch(submissions, jobs=None, limits=None, on_result=None, progress=True):

@@ -9,6 +9,7 @@ from allab.harness import StudentError
 
 from .checks import MISTAKE_TAG
 from .markscheme import deliverable_figures, load_items, load_mistakes, part_functions
+from .sandbox import course_limits
 from .worker import StudentProcess
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
@@ -143,7 +144,6 @@ def score(records, parts):
 def grade_submission(submission, limits=None, public_only=False):
     """Grade one :class:`~autograder.submissions.Submission`; return a :class:`StudentResult`."""
     if limits is None:
-        from .batch import course_limits
         limits = course_limits()
     start = time.perf_counter()
     result = StudentResult(submission.student, problems=list(submission.problems))

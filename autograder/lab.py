@@ -63,7 +63,8 @@ def summary(out, timings):
     for part, t in timings.items():
         lines.append(f"  {part:<20} " + (f"ok  {t:5.1f} s" if isinstance(t, float) else t))
     results = {p.stem: json.loads(p.read_text()) for p in sorted((out / "results").glob("*.json"))}
-    head = results.get("part3_experiments", results.get("part3", {})).get("headline")
+    part3 = results.get("part3_experiments", {})
+    head = part3.get("headline")
     if head:
         lines += [
             f"Headline (lab data, {head['n_runs']} paired seeds): active learning wins on {head['wins']} of "
@@ -71,7 +72,7 @@ def summary(out, timings):
             f"Labels to {head['target']:.0%} test accuracy (median): {head['labels_active']} active vs "
             f"{head['labels_random']} random -> {head['labels_random'] - head['labels_active']} labels saved",
         ]
-    strategies = results.get("part3_experiments", results.get("part3", {})).get("strategies_aulc")
+    strategies = part3.get("strategies_aulc")
     if strategies:
         lines.append("AULC per strategy (10-class digits): " +
                      ", ".join(f"{k} {v:.3f}" for k, v in strategies.items()))

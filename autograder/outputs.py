@@ -6,9 +6,6 @@ import re
 from .grading import mistake_message
 from .markscheme import load_items
 
-VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
-
-
 def safe_name(student):
     """A folder name for ``student`` that cannot escape the output folder."""
     name = re.sub(r"[^A-Za-z0-9._@-]+", "_", student).strip("._") or "student"

@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
+
 UNPRIVILEGED_BASE = 61000   # workers run as uid/gid 61000 + n: no such user exists, nothing belongs to it
 
 
@@ -28,6 +30,13 @@ class Limits:
     file_bytes: int = 16 * 1024**2
     processes: int = 64          # threads count too; only enforced for an unprivileged worker
     hidden: tuple = field(default=())  # folders and files the worker must not see (when it can be isolated)
+
+
+def course_limits(extra_hidden=()):
+    """The default :class:`Limits`, hiding the course's own files (and ``extra_hidden``) from workers."""
+    course = (SOLUTIONS_DIR, ROOT / "autograder", ROOT / "tests", ROOT / "data", ROOT / ".git",
+              NOTEBOOKS_DIR / "allab" / "given.py")
+    return Limits(hidden=tuple(str(Path(p).resolve()) for p in (*course, *extra_hidden) if Path(p).exists()))
 
 
 def can_isolate():
