@@ -54,6 +54,7 @@ class _Current:
 
     def __init__(self, process):
         self.process = process
+        self.shared = {}   # outcomes of calls that several checks look at (StudentCaller.shared)
 
 
 def current_submission():

@@ -3,7 +3,7 @@ import functools
 import warnings
 
 from . import SOLUTIONS_DIR
-from .notebook import answer_cells, read_notebook, setup_cell, strip_solution_markers
+from .notebook import answer_cells, read_json_notebook, setup_cell, strip_solution_markers
 
 
 def notebook_namespace(nb, name="<notebook>"):
@@ -23,4 +23,4 @@ def notebook_namespace(nb, name="<notebook>"):
 @functools.lru_cache(maxsize=None)
 def load_reference(part):
     """The namespace of the reference solution of ``part`` (e.g. ``"part1_basics"``)."""
-    return notebook_namespace(read_notebook(SOLUTIONS_DIR / f"{part}.ipynb"), part)
+    return notebook_namespace(read_json_notebook(SOLUTIONS_DIR / f"{part}.ipynb"), part)

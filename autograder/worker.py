@@ -43,8 +43,11 @@ def definitions(source):
 
     IPython syntax (``%magic``, ``!cmd``) is translated first. Raises ``SyntaxError``.
     """
-    from IPython.core.inputtransformer2 import TransformerManager
-    tree = ast.parse(TransformerManager().transform_cell(source))
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # perhaps IPython syntax; translating costs more than parsing, so only then
+        from IPython.core.inputtransformer2 import TransformerManager
+        tree = ast.parse(TransformerManager().transform_cell(source))
     return [stmt for stmt in tree.body if _is_definition(stmt)]
 
 
@@ -198,8 +201,10 @@ def skip_layout():
 
 def worker_main(conn, limits, workdir, uid):
     """Entry point of a worker process (forked from the fork server)."""
+    import gc
     import importlib
     from .sandbox import confine
+    gc.freeze()  # GC TEST
     for module in PRELOAD:  # after confine() the course files are out of sight: import everything now
         importlib.import_module(module)
     skip_layout()

@@ -20,13 +20,25 @@ def pytest_configure(config):
 class StudentCaller:
     """``call(name, *args, **kwargs)`` on the student's functions of one part, in the worker."""
 
-    def __init__(self, process, part):
-        self.process, self.part = process, part
+    def __init__(self, submission, part):
+        self.submission, self.part = submission, part
         self.graded = sorted(part_functions()[part])
 
     def __call__(self, name, *args, **kwargs):
         # The other graded functions of the part are ours during the call: no cascade of one mistake.
-        return Outcome.from_plain(self.process.call(self.part, name, args, kwargs, isolate=self.graded))
+        return Outcome.from_plain(self.submission.process.call(self.part, name, args, kwargs, isolate=self.graded))
+
+    def shared(self, name, *args, **kwargs):
+        """Like ``call``, but checks that look at different sides of one result share one call per
+        submission. Not for checks of randomness, which must see every call."""
+        key = _key(self.part, name, args, kwargs)
+        if key not in self.submission.shared:
+            self.submission.shared[key] = self(name, *args, **kwargs)
+        return self.submission.shared[key]
+
+
+def _key(part, name, args, kwargs):
+    return json.dumps([part, name, to_plain(list(args)), to_plain(kwargs)])
 
 
 class ReferenceCaller(LocalCaller):
@@ -39,7 +51,7 @@ class ReferenceCaller(LocalCaller):
         self.part = part
 
     def __call__(self, name, *args, **kwargs):
-        key = json.dumps([self.part, name, to_plain(list(args)), to_plain(kwargs)])
+        key = _key(self.part, name, args, kwargs)
         if key not in self._cache:
             self._cache[key] = super().__call__(name, *args, **kwargs)
         return self._cache[key]
@@ -47,7 +59,7 @@ class ReferenceCaller(LocalCaller):
 
 @pytest.fixture
 def call(request):
-    return StudentCaller(current_submission().process, request.module.PART)
+    return StudentCaller(current_submission(), request.module.PART)
 
 
 @pytest.fixture

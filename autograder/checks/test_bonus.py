@@ -11,6 +11,8 @@ Every correct variant the docstrings allow must pass:
   rows.
 * make_digits_task: lists or arrays.
 """
+import functools
+
 import numpy as np
 
 from allab.checks import bonus
@@ -42,6 +44,7 @@ def _member_row(rng, cls, conf, n_classes):
     return p
 
 
+@functools.lru_cache(maxsize=None)  # the same tables for every student
 def _committee(seed, n_members, n_classes, counts=(4, 5, 11)):
     """Probability tables (members, rows, classes) with three kinds of rows: an even split of the votes between
     two classes with unsure members, one dissenting member, and full agreement with sure members."""
@@ -59,8 +62,9 @@ def _committee(seed, n_members, n_classes, counts=(4, 5, 11)):
                 votes, confs = [a] * n_members, rng.uniform(.9, .99, n_members)
             perm = rng.permutation(n_members)
             rows.append([_member_row(rng, votes[perm[m]], confs[perm[m]], n_classes) for m in range(n_members)])
-    tables = np.array(rows).transpose(1, 0, 2)
-    return tables[:, rng.permutation(tables.shape[1])]
+    tables = np.array(rows).transpose(1, 0, 2)[:, rng.permutation(len(rows))]
+    tables.setflags(write=False)
+    return tables
 
 
 def _qbc_scores(tables):
@@ -132,7 +136,7 @@ def test_qbc_uses_every_member(call):
     for shift in range(1, 4):
         for n in sizes:
             _check_qbc(call, np.roll(tables, shift, axis=0), n)
-    tables = _committee(10, 4, 2)
+    tables = _committee(10, 4, 2).copy()
     tables[0] = [0.7, 0.3]
     sizes = _agreeing_sizes(tables)
     assert sizes, "grader bug: no batch size on which both scores agree"
@@ -185,12 +189,20 @@ def test_digits_any_pair(call):
         _check_digits(call, X, y, negative, positive)
 
 
-@item("make_digits_task")
-def test_digits_real_images(call, reference):
-    """the real digits images: the same task as the reference"""
+@functools.lru_cache(maxsize=None)
+def _real_digits():
     from sklearn.datasets import load_digits
     digits = load_digits()
     X, y = digits.data[:300], digits.target[:300]
+    X.setflags(write=False)
+    y.setflags(write=False)
+    return X, y
+
+
+@item("make_digits_task")
+def test_digits_real_images(call, reference):
+    """the real digits images: the same task as the reference"""
+    X, y = _real_digits()
     _check_digits(call, X, y, 3, 8)
     got = [np.asarray(v) for v in call("make_digits_task", X, y).value]
     want = [np.asarray(v) for v in reference("make_digits_task", X, y).value]

@@ -95,8 +95,8 @@ def test_curves_each_against_its_own_sizes(call):
 def test_curves_labels_legend_and_title(call):
     """curve labels, legend, axis labels and the title argument"""
     active_acc, random_acc, active_n, random_n = next(_curve_cases())
-    fig = _axes(call("plot_learning_curves", active_acc, random_acc, active_n, "Seed 7: one run",
-                     random_n=random_n).value)
+    fig = _axes(call.shared("plot_learning_curves", active_acc, random_acc, active_n, "Seed 7: one run",
+                            random_n=random_n, target=0.73).value)
     assert len(fig) == 1, mistake("curve_data")
     ax = fig[0]
     _check_labelled(ax, {ACTIVE: _lines_with(ax, active_n, active_acc),
@@ -108,8 +108,8 @@ def test_curves_labels_legend_and_title(call):
 def test_curves_target_line(call):
     """one horizontal line at the target, none without a target"""
     active_acc, random_acc, active_n, random_n = next(_curve_cases())
-    ax = _axes(call("plot_learning_curves", active_acc, random_acc, active_n, random_n=random_n,
-                    target=0.73).value)[0]
+    ax = _axes(call.shared("plot_learning_curves", active_acc, random_acc, active_n, "Seed 7: one run",
+                           random_n=random_n, target=0.73).value)[0]
     flat = [line for line in ax["lines"] if line["y"] and np.allclose(line["y"], 0.73)]
     assert len(ax["lines"]) == 3 and len(flat) == 1, mistake("target_line")
     ax = _axes(call("plot_learning_curves", active_acc, random_acc, active_n, random_n=random_n,
@@ -199,12 +199,14 @@ def _selection_case(seed, n_classes, n_pool, estimator="logreg"):
     return Probe.estimator(estimator, fit=(X_lab, y_lab)), X_lab, X_pool, y_pool
 
 
+_SELECTION = (*_selection_case(1, 3, 40), 7)   # the statistics and the histograms checks share this call
+
+
 @item("analyze_selected_samples")
 def test_selected_statistics_match_reference(call, reference):
     """statistics of the least-confident samples (three classes)"""
-    args = (*_selection_case(1, 3, 40), 7)
-    got, _ = _analysis(call("analyze_selected_samples", *args))
-    want, _ = _analysis(reference("analyze_selected_samples", *args))
+    got, _ = _analysis(call.shared("analyze_selected_samples", *_SELECTION))
+    want, _ = _analysis(reference("analyze_selected_samples", *_SELECTION))
     _compare_stats(got, want)
 
 
@@ -224,8 +226,8 @@ def test_selected_rows_come_from_the_strategy(call, reference):
 @item("analyze_selected_samples")
 def test_selected_histograms(call):
     """left: the selected samples; right: the pool and the selected samples"""
-    n = 6
-    _, fig = _analysis(call("analyze_selected_samples", *_selection_case(4, 2, 50), n))
+    n = _SELECTION[-1]
+    _, fig = _analysis(call.shared("analyze_selected_samples", *_SELECTION))
     axes = _axes(fig)
     assert len(axes) == 2, mistake("histograms")
     left, right = axes
@@ -444,6 +446,9 @@ def _results(seed, n_labeled=(15, 22, 29, 36, 43), n_runs=4, with_nan=False):
             "random_mean": random.mean(axis=0), "random_std": random.std(axis=0)}
 
 
+_RUNS = _results(6, n_labeled=(20, 30, 40, 50, 60, 70))  # one figure for the mean, band and label checks
+
+
 def _bands(ax):
     return [c for c in ax["collections"] if c["type"].endswith("PolyCollection")]
 
@@ -455,11 +460,10 @@ def _errorbars(ax):
 @item("plot_multiple_runs")
 def test_multiple_runs_mean_curves(call):
     """the two mean curves against n_labeled, labelled"""
-    results = _results(3)
-    fig = _axes(call("plot_multiple_runs", results).value)
+    fig = _axes(call.shared("plot_multiple_runs", _RUNS, "Six paired runs").value)
     assert len(fig) == 1, mistake("mean_curves")
     ax = fig[0]
-    lines = {name: _lines_with(ax, results["n_labeled"], results[f"{key}_mean"])
+    lines = {name: _lines_with(ax, _RUNS["n_labeled"], _RUNS[f"{key}_mean"])
              for name, key in ((ACTIVE, "active"), (RANDOM, "random"))}
     assert all(lines.values()), mistake("mean_curves")
     labelled = {name: [line for line in found if not line["label"].startswith("_")] for name, found in lines.items()}
@@ -471,7 +475,7 @@ def test_multiple_runs_mean_curves(call):
 @item("plot_multiple_runs")
 def test_multiple_runs_spread_of_each_curve(call):
     """a band (or error bars) of mean +/- std around each curve, with its own std"""
-    ax = _axes(call("plot_multiple_runs", _results(4, n_labeled=(20, 30, 40, 50, 60, 70))).value)[0]
+    ax = _axes(call.shared("plot_multiple_runs", _RUNS, "Six paired runs").value)[0]
     assert len(_bands(ax)) + len(_errorbars(ax)) >= 2, mistake("spread_band")
     # A band ends where its mean or std is NaN, so fill_between makes one polygon per stretch: the active
     # band breaks at round 1 only and the random band at round 3 only (2 polygons each). A band built from
@@ -487,7 +491,7 @@ def test_multiple_runs_spread_of_each_curve(call):
 @item("plot_multiple_runs")
 def test_multiple_runs_labels_and_title(call):
     """axis labels, the title argument and a legend"""
-    ax = _axes(call("plot_multiple_runs", _results(6), "Six paired runs").value)[0]
+    ax = _axes(call.shared("plot_multiple_runs", _RUNS, "Six paired runs").value)[0]
     assert ax["title"] == "Six paired runs", mistake("plot_labels")
     assert ax["xlabel"].strip() and ax["ylabel"].strip(), mistake("plot_labels")
     assert ACTIVE in _legend(ax) and RANDOM in _legend(ax), mistake("plot_labels")

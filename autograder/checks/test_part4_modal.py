@@ -7,6 +7,7 @@ must be the most uncertain rows of that pool (modAL's default strategy, least co
 the same training data) and their labels must be their own. A logistic regression has no ties, so this holds
 for any correct loop (np.delete, a boolean mask, teaching row by row, ...).
 """
+import functools
 from collections import Counter
 
 import numpy as np
@@ -47,8 +48,15 @@ def _result(out):
 
 
 def _logreg(X, y):
-    # The spy's own estimator (allab.harness.ESTIMATORS["logreg"]), refitted here on the same data.
-    return LogisticRegression(max_iter=1000, random_state=42).fit(X, y)
+    """The spy's own estimator (allab.harness.ESTIMATORS["logreg"]), refitted here on the same data."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    return _fitted_logreg(X.tobytes(), X.shape, y.tobytes(), y.dtype.str)
+
+
+@functools.lru_cache(maxsize=1024)  # correct loops fit the same sets for every student
+def _fitted_logreg(X_bytes, X_shape, y_bytes, y_dtype):
+    X = np.frombuffer(X_bytes).reshape(X_shape)
+    return LogisticRegression(max_iter=1000, random_state=42).fit(X, np.frombuffer(y_bytes, dtype=y_dtype))
 
 
 def _replay(out, data, n_queries, label="model"):
@@ -149,10 +157,13 @@ def test_modal_pool_runs_out(call):
 def test_modal_default_estimator(call):
     """the defaults (estimator=None, query_strategy=None) run: a random forest with modAL's uncertainty sampling"""
     data = _data(seed=3, n_pool=30)
-    out = call("modal_learning_loop", *data, 2, 5, verbose=False)  # two rounds: 100-tree forests are slow
-    accuracies, n_labeled = _result(out)
-    assert n_labeled == [12, 17], mistake("wrong_count")
-    assert all(0.0 <= a <= 1.0 for a in accuracies), mistake("wrong_accuracy")
+    # Each default on its own: a 100-tree forest costs 0.1 s a fit, so it gets one round (fit and score),
+    # and the default strategy gets two rounds (query and teach) with a logistic regression.
+    for kwargs, expected in (({}, [12]), ({"estimator": Probe.estimator("logreg")}, [12, 17])):
+        out = call("modal_learning_loop", *data, len(expected), 5, verbose=False, **kwargs)
+        accuracies, n_labeled = _result(out)
+        assert n_labeled == expected, mistake("wrong_count")
+        assert all(0.0 <= a <= 1.0 for a in accuracies), mistake("wrong_accuracy")
 
 
 # --- entropy_query_strategy -----------------------------------------------------------------------

@@ -29,8 +29,6 @@ MAX_TEXT = 20_000  # characters of captured stdout kept per call
 ESTIMATORS = {
     # Named estimators a check may ask for; built fresh wherever the student code runs.
     "logreg": lambda: _sk("sklearn.linear_model", "LogisticRegression")(max_iter=1000, random_state=42),
-    "forest": lambda: _sk("sklearn.ensemble", "RandomForestClassifier")(n_estimators=10, random_state=0),
-    "tree": lambda: _sk("sklearn.tree", "DecisionTreeClassifier")(random_state=0),
     "nb": lambda: _sk("sklearn.naive_bayes", "GaussianNB")(),
 }
 

@@ -66,7 +66,8 @@ class SpyEstimator(ClassifierMixin, BaseEstimator):
     by ``log_key`` (see :func:`spy_log`), so a loop that clones its model is still observed.
 
     Each event is a dict: ``{"method": "fit", "X": array, "y": array}`` for ``fit``,
-    ``{"method": name, "X": array}`` for the others.
+    ``{"method": "predict_proba", "X": array}``, and ``{"method": name, "n_rows": n}`` for ``predict`` and
+    ``score``, whose rows (mostly the test set) no check needs and every event would carry back.
     """
 
     def __init__(self, estimator=None, log_key="default"):
@@ -74,7 +75,10 @@ class SpyEstimator(ClassifierMixin, BaseEstimator):
         self.log_key = log_key
 
     def _record(self, method, X, y=None):
-        event = {"method": method, "X": np.array(X, dtype=float, copy=True)}
+        if method in ("predict", "score"):
+            event = {"method": method, "n_rows": len(X)}
+        else:
+            event = {"method": method, "X": np.array(X, dtype=float, copy=True)}
         if y is not None:
             event["y"] = np.array(y, copy=True)
         spy_log(self.log_key).append(event)
@@ -95,7 +99,7 @@ class SpyEstimator(ClassifierMixin, BaseEstimator):
         return self.estimator_.predict(X)
 
     def score(self, X, y, sample_weight=None):
-        self._record("score", X, y)
+        self._record("score", X)
         return float(np.mean(self.estimator_.predict(X) == np.asarray(y)))
 
 

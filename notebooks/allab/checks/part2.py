@@ -18,7 +18,7 @@ def random_sampling_loop(call):
     data = (X_lab, y_lab, X_pool, y_pool, X_test, y_test)
 
     def run(seed):
-        out = call("random_sampling_loop", *data, 4, 5, model=Probe.spy("random"), random_state=seed,
+        out = call("random_sampling_loop", *data, 4, 5, model=Probe.spy("random", estimator="nb"), random_state=seed,
                    verbose=False)
         value = out.value
         assert isinstance(value, tuple) and len(value) == 2, "return (accuracies, n_labeled)"

@@ -30,7 +30,7 @@ def modal_learning_loop(call):
     args = (X_lab, y_lab, X_pool, y_pool, X_test, y_test)
 
     out = call("modal_learning_loop", *args, n_iterations=4, n_queries=5,
-               estimator=Probe.spy("model", estimator="forest"), verbose=False)
+               estimator=Probe.spy("model"), verbose=False)
     value = out.value
     assert isinstance(value, (tuple, list)) and len(value) == 2, \
         f"should return a tuple (accuracies, n_labeled); got {type(value).__name__}"
@@ -57,7 +57,7 @@ def modal_learning_loop(call):
 
     # A pool smaller than what the rounds ask for: 7 rows, batches of 5.
     out = call("modal_learning_loop", X_lab, y_lab, X_pool[:7], y_pool[:7], X_test, y_test,
-               n_iterations=5, n_queries=5, estimator=Probe.estimator("forest"), verbose=False)
+               n_iterations=5, n_queries=5, estimator=Probe.estimator("logreg"), verbose=False)
     accuracies, n_labeled = (list(np.asarray(v, dtype=float).ravel()) for v in out.value)
     assert n_labeled == [6, 11, 13], (
         "with 6 initial labels, a pool of 7 rows and n_queries=5, the rounds should have [6, 11, 13] labels "
