@@ -164,12 +164,15 @@ def grade_root(root):
         from .batch import grade_batch
         from .markscheme import part_functions
         from .outputs import feedback_markdown, results_json
+        from .sandbox import course_limits
         from .submissions import gather
         folder = Path(root) / "submission"
         if not folder.is_dir():
             return failure_results(f"there is no submission folder ({folder})", time.perf_counter() - start)
         submission = gather(STUDENT, folder, part_functions())
-        [result] = grade_batch([submission], jobs=1, progress=False)
+        # As in `grade`: the worker sees neither the submission's files nor where the results go.
+        limits = course_limits(extra_hidden=[folder, Path(root) / "results"])
+        [result] = grade_batch([submission], jobs=1, limits=limits, progress=False)
         data = results_json(result)
     except BaseException as exc:  # noqa: BLE001 - whatever happened, Gradescope gets a result
         if isinstance(exc, KeyboardInterrupt):

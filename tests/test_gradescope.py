@@ -10,6 +10,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import pytest
 
 from autograder import ROOT, SOLUTIONS_DIR
 from autograder.markscheme import load_items
+from autograder.sandbox import can_isolate
+from hostile.cases import with_oracle
 
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 EXECUTABLES = ("setup.sh", "run_autograder")
@@ -171,3 +174,22 @@ def test_empty_submission_scores_zero(bundle, tmp_path):
     assert data["score"] == 0 and len(data["tests"]) == len(load_items())
     assert all(t["status"] == "failed" for t in data["tests"])
     assert "no notebook" in data["output"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not can_isolate(), reason="only a root grader can hide paths from its workers")
+def test_student_code_cannot_read_the_submission_folder(bundle):
+    """As in `grade`, a worker sees neither the submitted files nor the results folder."""
+    # Readable by anyone, like Gradescope's /autograder (pytest's own tmp_path is private to root).
+    folder = Path(tempfile.mkdtemp(prefix="fake-autograder-"))
+    try:
+        folder.chmod(0o755)
+        root = fake_root(bundle, folder)
+        submitted = root / "submission" / "part1_basics.ipynb"
+        with_oracle(f"    open({str(submitted)!r}).read()")(root / "submission")
+        _, data = run_autograder(root)
+    finally:
+        shutil.rmtree(folder)
+    items = by_item(data)
+    assert items["part1.oracle"]["score"] == 0 and "FileNotFoundError" in items["part1.oracle"]["output"]
+    assert items["part1.active_learning_loop"]["status"] == "passed"
