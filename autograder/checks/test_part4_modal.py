@@ -154,6 +154,19 @@ def test_modal_pool_runs_out(call):
 
 
 @item("modal_learning_loop")
+def test_modal_uses_its_query_strategy(call):
+    """the query_strategy argument picks the rows (modAL calls it with n_instances), from a shrinking pool"""
+    data = _data(seed=4)
+    out = call("modal_learning_loop", *data, 3, 4, estimator=Probe.estimator("logreg"),
+               query_strategy=Probe.strategy("strategy", pick="last", modal=True), verbose=False)
+    accuracies, n_labeled = _result(out)
+    queries = out.logs.get("strategy", [])
+    assert queries and all(q["n_samples"] == 4 for q in queries), mistake("modal_ignores_strategy")
+    assert [len(q["X"]) for q in queries] == [60, 56], mistake("pool_never_shrinks")
+    assert n_labeled == [12, 16, 20] and len(accuracies) == 3, mistake("wrong_count")
+
+
+@item("modal_learning_loop")
 def test_modal_default_estimator(call):
     """the defaults (estimator=None, query_strategy=None) run: a random forest with modAL's uncertainty sampling"""
     data = _data(seed=3, n_pool=30)

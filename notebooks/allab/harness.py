@@ -61,10 +61,11 @@ class Probe:
         return cls("spy", label=label, estimator=estimator)
 
     @classmethod
-    def strategy(cls, label, pick="first"):
+    def strategy(cls, label, pick="first", modal=False):
         """A query strategy that records each call (``Outcome.logs[label]``) and picks the ``pick``
-        rows of the pool ("first" or "last"), so a check can tell whether a loop used it."""
-        return cls("strategy", label=label, pick=pick)
+        rows of the pool ("first" or "last"), so a check can tell whether a loop used it. With
+        ``modal``, it is a strategy for modAL (see :class:`~allab.probes.ModalRecordingStrategy`)."""
+        return cls("strategy", label=label, pick=pick, modal=modal)
 
     @classmethod
     def estimator(cls, name="logreg", fit=None):
@@ -94,7 +95,8 @@ def materialize(obj, spies):
             key = f"strategy-{p['label']}-{id(spies)}"
             probes.spy_log(key).clear()
             spies[p["label"]] = key
-            return probes.RecordingStrategy(p["pick"], log_key=key)
+            kind = probes.ModalRecordingStrategy if p.get("modal") else probes.RecordingStrategy
+            return kind(p["pick"], log_key=key)
         if obj.kind == "estimator":
             est = ESTIMATORS[p["name"]]()
             if p.get("fit") is not None:

@@ -114,11 +114,23 @@ class RecordingStrategy:
         self.pick, self.log_key = pick, log_key
 
     def __call__(self, model, X_pool, n_samples=10):
+        return self._query(model, X_pool, n_samples)
+
+    def _query(self, model, X_pool, n):
         n_pool = len(X_pool)
         spy_log(self.log_key).append({"method": "query", "X": np.array(X_pool, dtype=float, copy=True),
-                                      "n_samples": int(n_samples), "model": type(model).__name__})
-        n = min(int(n_samples), n_pool)
+                                      "n_samples": int(n), "model": type(model).__name__})
+        n = min(int(n), n_pool)
         return np.arange(n) if self.pick == "first" else np.arange(n_pool - n, n_pool)
+
+
+class ModalRecordingStrategy(RecordingStrategy):
+    """The same, called as modAL calls a strategy: ``(classifier, X_pool, n_instances=1)``, returning
+    ``(indices, X_pool[indices])``."""
+
+    def __call__(self, classifier, X_pool, n_instances=1):
+        idx = self._query(classifier, X_pool, n_instances)
+        return idx, np.asarray(X_pool)[idx]
 
 
 def row_ids(X_seen, X_all):

@@ -15,6 +15,9 @@ MUTANTS = [
     Edit(P4, "modal_learning_loop", "ignores the estimator",
          replace=[("estimator = RandomForestClassifier(random_state=42) if estimator is None else clone(estimator)",
                    "estimator = RandomForestClassifier(random_state=42)")], mistake="ignores_estimator"),
+    Edit(P4, "modal_learning_loop", "ignores the query_strategy",
+         replace=[("query_strategy = modal_uncertainty_sampling if query_strategy is None else query_strategy",
+                   "query_strategy = modal_uncertainty_sampling")], mistake="modal_ignores_strategy"),
     Edit(P4, "modal_learning_loop", "compacts the caller's pool in place",
          replace=[(_DELETE, "keep = np.setdiff1d(np.arange(len(X_pool)), query_idx)\n"
                             "        X_pool[:len(keep)] = X_pool[keep]\n"
