@@ -136,14 +136,23 @@ def _add_notebook(sub, nb, signatures):
     sub.notebooks[part] = nb
 
 
+def _is_students(path, base):
+    """Whether ``path``, below ``base``, is one of the student's notebooks: not a symlink, and not a
+    Jupyter checkpoint, a hidden file or folder, or macOS archive debris (``__MACOSX/``, ``._*``)."""
+    return (path.suffix == ".ipynb" and path.is_file() and not path.is_symlink()
+            and not any(part.startswith(".") or part == "__MACOSX" for part in path.relative_to(base).parts))
+
+
 def _notebooks_in(folder, depth=2):
-    found = sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink()
-                   and ".ipynb_checkpoints" not in p.parts)
+    found = sorted(p for p in folder.glob("*.ipynb") if _is_students(p, folder))
     if not found and depth > 0:
-        for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()
-                          and p.name != ".ipynb_checkpoints"):
+        for sub in sorted(p for p in folder.iterdir() if p.is_dir() and _is_students_folder(p)):
             found += _notebooks_in(sub, depth - 1)
     return found
+
+
+def _is_students_folder(path):
+    return not path.is_symlink() and not path.name.startswith(".") and path.name != "__MACOSX"
 
 
 def _student_folders(path):
@@ -153,11 +162,11 @@ def _student_folders(path):
         return
     if (path / "submitted").is_dir():           # an nbgrader course root
         path = path / "submitted"
-    direct = sorted(p for p in path.glob("*.ipynb") if p.is_file())
+    direct = sorted(p for p in path.glob("*.ipynb") if _is_students(p, path))
     if direct:                                   # a student's own folder
         yield path.name, path, direct
         return
-    for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for folder in sorted(p for p in path.iterdir() if p.is_dir() and _is_students_folder(p)):
         yield folder.name, folder, _notebooks_in(folder)
 
 
@@ -170,11 +179,7 @@ def gather(student, folder, signatures):
     """
     folder = Path(folder)
     sub = Submission(student, folder)
-    files = sorted(p for p in folder.rglob("*.ipynb") if p.is_file() and not p.is_symlink()
-                   and not p.name.startswith("._")
-                   and not any(part.startswith(".") or part == "__MACOSX"
-                               for part in p.relative_to(folder).parts[:-1]))
-    for file in files:
+    for file in sorted(p for p in folder.rglob("*.ipynb") if _is_students(p, folder)):
         _add_notebook(sub, read_code_cells(file), signatures)
     if not sub.notebooks and not sub.problems:
         sub.problems.append(NO_NOTEBOOK)
