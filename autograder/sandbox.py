@@ -72,6 +72,20 @@ def confine(limits, workdir, uid):
     return isolated
 
 
+def import_path(paths, hidden):
+    """``paths`` (``sys.path``) without what would let a worker import the course's code: the checkout
+    and the folders above it (``import autograder.checks``), the working folder (``''``), and the
+    ``hidden`` folders. ``notebooks/`` stays: students import ``allab`` from it."""
+    root = ROOT.resolve()
+    hidden = [Path(h).resolve() for h in hidden]
+
+    def course(path):
+        path = Path(path).resolve()
+        return path == root or path in root.parents or any(path == h or h in path.parents for h in hidden)
+
+    return [p for p in paths if p and not course(p)]
+
+
 def reap(uid):
     """Kill every process of ``uid`` (a worker and whatever it forked); only possible as root."""
     if not can_isolate():
