@@ -127,11 +127,12 @@ def run_checks(process, parts, public_only=False):
         return []
     _CURRENT = _Current(process)
     try:
-        # Only the plugins the checks need: each one costs time for every check of every submission.
-        # Plain asserts: a hidden check's message is its mistake key, and pytest's explanation of a
-        # failed assert (reprs and diffs of its operands) would only cost time.
+        # Only the plugins the checks need (none installed by other packages): each one costs time for
+        # every check of every submission. Plain asserts: a hidden check's message is its mistake key,
+        # and pytest's explanation of a failed assert (reprs and diffs of its operands) would only cost time.
         code = pytest.main([*(arg for name in QUIET_PLUGINS for arg in ("-p", f"no:{name}")),
-                            "--assert=plain", "-o", "addopts=", "--rootdir", str(CHECKS_DIR.parent.parent),
+                            "--disable-plugin-autoload", "--assert=plain", "-o", "addopts=",
+                            "--rootdir", str(CHECKS_DIR.parent.parent),
                             *(["-k", "test_public"] if public_only else []),
                             *map(str, modules)], plugins=[recorder])
     finally:
