@@ -22,8 +22,8 @@ def read_json_notebook(path):
 
 
 def source(cell):
-    """A cell's source as one string (on disk it may be a list of lines)."""
-    text = cell.get("source", "")
+    """A cell's source as one string (on disk it may be a list of lines; nbformat 3 calls it ``input``)."""
+    text = cell.get("source", cell.get("input", ""))
     return "".join(text) if isinstance(text, list) else text
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import PARTS
+from .notebook import source
 
 MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
 NO_NOTEBOOK = "no notebook (.ipynb) found in the submission"
@@ -67,11 +68,10 @@ def read_code_cells(path):
     for index, cell in enumerate(cells):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", cell.get("input", ""))
-        source = "".join(source) if isinstance(source, list) else source
-        if not isinstance(source, str):
+        text = source(cell)
+        if not isinstance(text, str):
             continue
-        nb.code_cells.append((index, source))
+        nb.code_cells.append((index, text))
         meta = cell.get("metadata", {})
         grade_id = meta.get("nbgrader", {}).get("grade_id") if isinstance(meta, dict) and \
             isinstance(meta.get("nbgrader"), dict) else None
@@ -137,22 +137,27 @@ def _add_notebook(sub, nb, signatures):
 
 
 def _is_students(path, base):
-    """Whether ``path``, below ``base``, is one of the student's notebooks: not a symlink, and not a
-    Jupyter checkpoint, a hidden file or folder, or macOS archive debris (``__MACOSX/``, ``._*``)."""
+    """Whether ``path``, below ``base``, is one of the student's notebooks: a file, not a symlink, and
+    nowhere on its way from ``base`` a name :func:`_is_debris` skips."""
     return (path.suffix == ".ipynb" and path.is_file() and not path.is_symlink()
-            and not any(part.startswith(".") or part == "__MACOSX" for part in path.relative_to(base).parts))
+            and not any(_is_debris(part) for part in path.relative_to(base).parts))
+
+
+def _is_debris(name):
+    """A Jupyter checkpoint, a hidden file or folder, or macOS archive debris (``__MACOSX/``, ``._*``)."""
+    return name.startswith(".") or name == "__MACOSX"
 
 
 def _notebooks_in(folder, depth=2):
     found = sorted(p for p in folder.glob("*.ipynb") if _is_students(p, folder))
     if not found and depth > 0:
-        for sub in sorted(p for p in folder.iterdir() if p.is_dir() and _is_students_folder(p)):
+        for sub in sorted(p for p in folder.iterdir() if _is_students_folder(p)):
             found += _notebooks_in(sub, depth - 1)
     return found
 
 
 def _is_students_folder(path):
-    return not path.is_symlink() and not path.name.startswith(".") and path.name != "__MACOSX"
+    return path.is_dir() and not path.is_symlink() and not _is_debris(path.name)
 
 
 def _student_folders(path):
@@ -166,7 +171,7 @@ def _student_folders(path):
     if direct:                                   # a student's own folder
         yield path.name, path, direct
         return
-    for folder in sorted(p for p in path.iterdir() if p.is_dir() and _is_students_folder(p)):
+    for folder in sorted(p for p in path.iterdir() if _is_students_folder(p)):
         yield folder.name, folder, _notebooks_in(folder)
 
 

@@ -41,7 +41,8 @@ PRELOAD = ["autograder.worker", "numpy", "scipy.stats", "sklearn.linear_model", 
 def definitions(source):
     """The statements of a cell that define things, as a list of ``ast`` statements.
 
-    IPython syntax (``%magic``, ``!cmd``) is translated first. Raises ``SyntaxError``.
+    A cell that is not plain Python is translated from IPython syntax (``%magic``, ``!cmd``) and parsed
+    again. Raises ``SyntaxError``.
     """
     try:
         tree = ast.parse(source)
