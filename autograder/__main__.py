@@ -12,6 +12,9 @@ def build_parser():
     p = sub.add_parser("release", help="generate the student notebooks (notebooks/) from solutions/")
     p.add_argument("--check", action="store_true", help="only report whether notebooks/ is up to date")
 
+    p = sub.add_parser("handout", help="build the zip students get: notebooks, allab, README, requirements")
+    p.add_argument("--out", default="build/handout.zip", help="the zip to write (default: build/handout.zip)")
+
     p = sub.add_parser("lab", help="execute the reference notebooks and summarise the results")
     p.add_argument("--out", default="build/lab", help="output folder (default: build/lab)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default: 2)")
@@ -43,6 +46,9 @@ def main(argv=None):
     if args.command == "release":
         from . import release
         return release.main(args)
+    if args.command == "handout":
+        from . import handout
+        return handout.main(args)
     if args.command == "lab":
         from . import lab
         return lab.main(args)

@@ -19,14 +19,15 @@ from . import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
 def execute_notebook(path, workdir, timeout=600, allow_errors=False):
     """Execute the notebook at ``path`` with ``workdir`` as its working folder; return it executed.
 
-    The ``allab`` support package is put on the kernel's import path. Raises nbclient's
+    The ``allab`` support package is put on the kernel's import path, and ``allab.mine`` reads the
+    earlier parts from the notebook's own folder. Raises nbclient's
     ``CellExecutionError`` when a cell fails, unless ``allow_errors`` (then errors are cell outputs).
     """
     nb = nbformat.read(str(path), as_version=4)
     # One BLAS thread per kernel: notebooks run side by side, and oversubscribed BLAS threads made
     # Part 3 four times slower on 2 cores.
     env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               MKL_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(
+               MKL_NUM_THREADS="1", ALLAB_NOTEBOOKS=str(Path(path).resolve().parent), PYTHONPATH=os.pathsep.join(
         filter(None, [str(NOTEBOOKS_DIR), os.environ.get("PYTHONPATH")])))
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
                             extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport warning

@@ -1,6 +1,13 @@
-"""The reference functions, loaded from the solution notebooks (the single source of truth)."""
+"""The reference functions, loaded from the solution notebooks (the single source of truth).
+
+They exist only in the grading process: workers, where student code runs, get none of them (see
+:mod:`autograder.judge`). In this process ``allab.mine`` (later parts' imports of earlier functions)
+gives the reference functions too.
+"""
 import functools
 import warnings
+
+import allab.mine
 
 from . import SOLUTIONS_DIR
 from .notebook import answer_cells, read_json_notebook, setup_cell, strip_solution_markers
@@ -24,3 +31,11 @@ def notebook_namespace(nb, name="<notebook>"):
 def load_reference(part):
     """The namespace of the reference solution of ``part`` (e.g. ``"part1_basics"``)."""
     return notebook_namespace(read_json_notebook(SOLUTIONS_DIR / f"{part}.ipynb"), part)
+
+
+def reference_function(name):
+    """The reference version of an earlier part's graded function (what ``allab.mine`` gives here)."""
+    return load_reference(allab.mine.EXERCISES[name][0])[name]
+
+
+allab.mine.use(reference_function)

@@ -1,100 +1,73 @@
 """Where a submission gets executed: a worker process that runs one student's code.
 
 The grading process holds the checks, the reference solutions and the mark scheme; it sends the
-worker the student's code cells and then asks it to call functions. The worker answers with JSON
-bytes only (see :mod:`allab.harness`), never pickles, so nothing the student's code does in the
-worker can reach into the grading process.
+worker the student's code cells and then asks it to call functions. The two talk through
+:mod:`autograder.channel`: JSON messages, never pickles, checked on arrival, so nothing the
+student's code does in the worker can reach into the grading process.
 
-Only the *definitions* of the student's cells run: imports, functions, classes and assignments of
-literal constants. Demos and experiments in the notebook are skipped, which makes grading fast and
-makes deleted, reordered or duplicated cells harmless (the last definition wins, as in a kernel
-run top to bottom).
+Only the *definitions* of the student's cells run (see :mod:`allab.definitions`). No reference
+code is ever in the worker: the graded functions a checked function calls (and the earlier parts'
+functions ``allab.mine`` gives) are :class:`WorkingVersion` proxies, answered by the grading
+process's :class:`~autograder.judge.Judge`.
 """
-import ast
 import contextlib
-import io
-import json
 import multiprocessing
 import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
-import warnings
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+from .channel import Channel, Closed, Peer, ProtocolError, Remote, TimedOut  # noqa: E402
 from .sandbox import reap, worker_uid  # noqa: E402
 
-MAX_REPLY_BYTES = 32 * 1024 * 1024
 # Imported once in the fork server, so that each worker starts warm.
 PRELOAD = ["autograder.worker", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
            "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
-           "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.given", "allab.figures",
-           "allab.checks.part1", "allab.checks.part2", "allab.checks.part3", "allab.checks.part4",
-           "allab.checks.bonus",
-           "IPython.core.inputtransformer2"]
+           "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.mine",
+           "allab.figures", "allab.checks.part1", "allab.checks.part2", "allab.checks.part3",
+           "allab.checks.part4", "allab.checks.bonus", "IPython.core.inputtransformer2"]
 
 
 # --- inside the worker ------------------------------------------------------------------------
 
-def definitions(source):
-    """The statements of a cell that define things, as a list of ``ast`` statements.
+_PEER = None  # the worker's end of the channel
 
-    A cell that is not plain Python is translated from IPython syntax (``%magic``, ``!cmd``) and parsed
-    again. Raises ``SyntaxError``.
+
+class WorkingVersion:
+    """Stands in for a graded function whose working version lives in the grading process.
+
+    Calling it sends the arguments there; the grading process decides whether this call may use
+    it (never the function being graded) and sends back the result.
     """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:  # perhaps IPython syntax; translating costs more than parsing, so only then
-        from IPython.core.inputtransformer2 import TransformerManager
-        tree = ast.parse(TransformerManager().transform_cell(source))
-    return [stmt for stmt in tree.body if _is_definition(stmt)]
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, *args, **kwargs):
+        return _PEER.borrowed_request("callback", name=self.name, args=list(args), kwargs=kwargs)
+
+    def __repr__(self):
+        return f"<working version of {self.name}>"
 
 
-def _is_definition(stmt):
-    if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return True
-    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
-        try:
-            ast.literal_eval(stmt.value)
-            return True
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return False
-    return False
-
-
-def load_part(cells, part, graded, given):
+def load_part(cells, part, graded):
     """Execute the definitions of ``cells`` (``[(index, source)]``); return (namespace, problems).
 
-    The ``graded`` functions start as our working versions (where ``allab.given`` has them), so that a
-    definition that refers to one the student did not manage to define (``query_strategy=
-    uncertainty_sampling`` after a syntax error in that cell) still works; afterwards, the graded names
-    the student did not define are removed, so they are graded as missing. ``given`` is the real
-    ``allab.given`` module.
+    The ``graded`` functions start as working versions, so that a definition that refers to one the
+    student did not manage to define (``query_strategy=uncertainty_sampling`` after a syntax error in
+    that cell) still works; afterwards, the graded names the student did not define are removed, so
+    they are graded as missing.
     """
-    preset = {name: getattr(given, name) for name in graded if hasattr(given, name)}
+    from allab.definitions import run_definitions
+    preset = {name: WorkingVersion(name) for name in graded}
     namespace = {"__name__": f"student_{part}", **preset}
-    problems = []
-    for index, source in cells:
-        try:
-            statements = definitions(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-            line = getattr(exc, "lineno", None)
-            problems.append(f"{part}, cell {index}: {type(exc).__name__}"
-                            f"{f' on line {line}' if line else ''}: {getattr(exc, 'msg', exc)} "
-                            "(the functions in this cell could not be graded)")
-            continue
-        for stmt in statements:
-            module = ast.Module(body=[stmt], type_ignores=[])
-            try:
-                with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
-                        contextlib.redirect_stderr(io.StringIO()):
-                    warnings.simplefilter("ignore")
-                    exec(compile(module, f"<{part} cell {index}>", "exec"), namespace)
-            except BaseException as exc:  # noqa: BLE001 - an import or decorator of the student failed
-                problems.append(f"{part}, cell {index}, line {stmt.lineno}: "
-                                f"{type(exc).__name__}: {str(exc)[:300]}")
+    problems = run_definitions(cells, namespace, part)
     for name, ours in preset.items():
         if namespace.get(name) is ours:
             del namespace[name]
@@ -102,93 +75,109 @@ def load_part(cells, part, graded, given):
 
 
 @contextlib.contextmanager
-def given_versions(namespace, names, given):
-    """Within the block, ``names`` in ``namespace`` are the working versions from ``allab.given``.
+def working_versions(namespace, names):
+    """Within the block, ``names`` in ``namespace`` are :class:`WorkingVersion` s.
 
-    A check of one function then calls our versions of the other graded functions (a loop calls the
-    strategy and the oracle), so one wrong function costs only its own item.
+    A check of one function then calls working versions of the other graded functions it uses (a
+    loop calls the strategy and the oracle), so one wrong function costs only its own item.
     """
-    saved = {name: namespace.get(name) for name in names if hasattr(given, name)}
-    namespace.update({name: getattr(given, name) for name in saved})
-    # Keyword defaults were bound when the student's functions were defined
-    # (query_strategy=uncertainty_sampling): point them at our versions too.
-    swapped = {id(f): getattr(given, name) for name, f in saved.items() if f is not None}
-    defaults = {}
-    for f in namespace.values():
-        kwdefaults = getattr(f, "__kwdefaults__", None) if callable(f) else None
-        if isinstance(kwdefaults, dict) and any(id(v) in swapped for v in kwdefaults.values()):
-            defaults[f] = dict(kwdefaults)
-            f.__kwdefaults__ = {k: swapped.get(id(v), v) for k, v in kwdefaults.items()}
+    saved = {name: namespace.get(name) for name in names}
+    proxies = {name: WorkingVersion(name) for name in names}
+    namespace.update(proxies)
+    # Defaults were bound when the student's functions were defined (query_strategy=uncertainty_sampling):
+    # point them at the working versions too.
+    swapped = {id(f): proxies[name] for name, f in saved.items() if f is not None}
+    changed = []
+    for f in list(namespace.values()):
+        if not isinstance(f, __import__("types").FunctionType):
+            continue
+        kwdefaults, defaults = f.__kwdefaults__ or {}, f.__defaults__ or ()
+        if any(id(v) in swapped for v in (*kwdefaults.values(), *defaults)):
+            changed.append((f, f.__kwdefaults__, f.__defaults__))
+            f.__kwdefaults__ = {k: swapped.get(id(v), v) for k, v in kwdefaults.items()} or None
+            f.__defaults__ = tuple(swapped.get(id(v), v) for v in defaults) or None
     try:
         yield
     finally:
         for name, value in saved.items():
             if value is None:
-                del namespace[name]  # the student did not define it
+                namespace.pop(name, None)  # the student did not define it
             else:
                 namespace[name] = value
-        for f, kwdefaults in defaults.items():
-            f.__kwdefaults__ = kwdefaults
+        for f, kwdefaults, defaults in changed:
+            f.__kwdefaults__, f.__defaults__ = kwdefaults, defaults
 
 
 @contextlib.contextmanager
-def student_view(given, forbidden):
-    """Within the block, ``import allab.given`` gives the module without the ``forbidden`` names.
+def earlier_parts(names):
+    """Within the block, ``allab.mine`` gives working versions of ``names`` (the earlier parts' functions)."""
+    import allab.mine
 
-    ``allab.given`` holds the answers of Parts 1-3 for later parts to use; a Part 2 submission must not
-    get Part 2's answers from it.
-    """
-    import sys
-    import types
-
-    import allab
-    view = types.ModuleType(given.__name__, given.__doc__)
-    view.__dict__.update({k: v for k, v in vars(given).items() if k not in forbidden and k != "__loader__"})
-    sys.modules[given.__name__], allab.given = view, view
+    def source(name):
+        if name not in names:
+            raise ImportError(f"{name} is not from an earlier part: define it in this notebook")
+        return WorkingVersion(name)
+    allab.mine.use(source)
     try:
         yield
     finally:
-        sys.modules[given.__name__], allab.given = given, given
+        allab.mine.use(_no_notebooks)
 
 
-def serve(conn, isolated=False):
-    """The worker's loop: answer ``load`` and ``call`` requests until the connection closes."""
-    import allab.given as given
+def _no_notebooks(name):
+    raise ImportError("allab.mine reads no notebooks while grading")
+
+
+def serve(fd, isolated=False):
+    """The worker's loop: answer the grading process's requests until the connection closes."""
+    global _PEER
     from allab.harness import from_plain, run_call
-    namespaces, forbidden = {}, {}
     me = os.getpid()
+
+    def only_me(f):
+        try:
+            return f()
+        finally:
+            if os.getpid() != me:
+                os._exit(0)  # a process the student's code forked returned here: only the worker answers
+
+    peer = _PEER = Peer(Channel(fd, checked=False), catch_all=True)
+    peer.lend(lendable=lambda obj: True, by_name=WorkingVersion, run=only_me,
+              special=lambda obj: {"__handle__": "ref", "name": obj.name} if isinstance(obj, WorkingVersion) else None)
+    namespaces, earlier = {}, {}
+
+    def load(message):
+        reply = {}
+        for part, cells in message["parts"].items():
+            earlier[part] = set(message["earlier"].get(part, ()))
+            with earlier_parts(earlier[part]):
+                namespaces[part], problems = only_me(lambda: load_part(cells, part, message["graded"].get(part, ())))
+            reply[part] = {"problems": problems, "isolated": isolated,
+                           "defined": sorted(k for k, v in namespaces[part].items() if callable(v))}
+        return reply
+
+    def call(message):
+        part = message["part"]
+        namespace = namespaces.get(part, {})
+        args = from_plain(message["args"], peer.lender.resolve)
+        kwargs = from_plain(message["kwargs"], peer.lender.resolve)
+        with earlier_parts(earlier.get(part, set())), working_versions(namespace, message.get("isolate", ())):
+            return only_me(lambda: run_call(namespace, message["name"], args, kwargs))
+
+    peer.handlers.update(load=load, call=call)
+    allab_mine_off()
     while True:
         try:
-            request = json.loads(conn.recv_bytes())
-        except EOFError:
+            message = peer.channel.receive()
+        except Closed:
             return
-        if request["op"] == "load":
-            reply, order = {}, list(request["graded"])  # graded functions of every part, in part order
-            for part, cells in request["parts"].items():
-                later = order[order.index(part):] if part in order else []
-                forbidden[part] = {name for p in later for name in request["graded"][p]}
-                with student_view(given, forbidden[part]):
-                    namespaces[part], problems = load_part(cells, part, request["graded"].get(part, ()), given)
-                reply[part] = {"problems": problems, "isolated": isolated,
-                               "defined": sorted(k for k, v in namespaces[part].items() if callable(v))}
-        elif request["op"] == "call":
-            part = request["part"]
-            namespace = namespaces.get(part, {})
-            with student_view(given, forbidden.get(part, set())), \
-                    given_versions(namespace, request.get("isolate", ()), given):
-                reply = run_call(namespace, request["name"], from_plain(request["args"]),
-                                 from_plain(request["kwargs"]))
-        else:
-            reply = {"error": f"unknown request {request['op']!r}"}
-        if os.getpid() != me:
-            os._exit(0)  # a process the student's code forked returned here: only the worker answers
-        data = json.dumps(reply).encode()
-        if len(data) > MAX_REPLY_BYTES:
-            data = json.dumps({"name": request.get("name"), "value": None, "stdout": "", "logs": {},
-                               "args_after": [], "seconds": 0.0,
-                               "error": {"type": "ResultTooLarge", "traceback": "",
-                                         "message": f"the result was {len(data) // 2**20} MB of data"}}).encode()
-        conn.send_bytes(data)
+        peer.answer(message)
+        peer.lender.clear()
+
+
+def allab_mine_off():
+    import allab.mine
+    allab.mine.use(_no_notebooks)
 
 
 def skip_layout():
@@ -217,7 +206,7 @@ def worker_main(conn, limits, workdir, uid):
     sys.modules[__package__].__path__[:] = []
     skip_layout()
     isolated = confine(limits, workdir, uid)
-    serve(conn, isolated)
+    serve(conn.fileno(), isolated)  # conn stays referenced here, so its descriptor stays open
 
 
 # --- in the grading process -------------------------------------------------------------------
@@ -240,10 +229,46 @@ def context():
     return _CONTEXT
 
 
-class Worker:
-    """A handle on one worker process. ``request`` sends a message and waits for the reply."""
+class ChannelViolation(WorkerError):
+    """What came from the worker broke the protocol: the student's code wrote to the grader's channel."""
 
-    def __init__(self, limits, workdir):
+
+class CallTimeout(BaseException):
+    """The grading process's own time limit for one request (a BaseException: no ``except Exception``
+    in the reference code may swallow it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Raise :class:`CallTimeout` in this (main) thread after ``seconds``: the working versions run
+    here on the student's arguments, and must not hold the grading process longer than the call may."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise CallTimeout()
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class Worker:
+    """A handle on one worker process. ``request`` sends a message and waits for the reply.
+
+    Parameters
+    ----------
+    limits : sandbox.Limits
+    workdir : path
+    judge : autograder.judge.Judge
+        Answers the worker's requests for working versions during a call.
+    """
+
+    def __init__(self, limits, workdir, judge):
         self.limits = limits
         self.uid = worker_uid()
         self._conn, child = context().Pipe()
@@ -251,22 +276,35 @@ class Worker:
                                          daemon=True)
         self.process.start()
         child.close()
+        self.peer = Peer(Channel(self._conn.fileno(), checked=True))
+        self.peer.lend(lendable=judge.lendable, special=judge.special, by_name=judge.working_function)
+        self.peer.handlers["callback"] = lambda message: judge.callback(self.peer, message)
 
-    def request(self, message, timeout):
+    def request(self, op, timeout, **fields):
+        """Send request ``op`` and return its reply's value; raise :class:`WorkerError` if the worker
+        does not answer in ``timeout`` seconds, dies, or breaks the protocol (then it is killed)."""
+        deadline = time.monotonic() + timeout
+        self.peer.deadline = deadline
         try:
-            self._conn.send_bytes(json.dumps(message).encode())
-            if not self._conn.poll(timeout):
-                self.kill()
-                raise WorkerError(f"no answer within {timeout:.0f} s (an endless loop?)")
-            data = self._conn.recv_bytes(MAX_REPLY_BYTES + 1024)
-        except (EOFError, OSError, BrokenPipeError) as exc:
+            with time_limit(timeout):
+                value = self.peer.request(op, deadline, **fields)
+            if self.peer.channel.pending():
+                raise ProtocolError("the worker sent more than was asked for")
+            return value
+        except (TimedOut, CallTimeout) as exc:
+            self.kill()
+            raise WorkerError(f"no answer within {timeout:.0f} s (an endless loop?)") from exc
+        except Closed as exc:
             self.kill()
             raise WorkerError(self._death_reason()) from exc
-        try:
-            return json.loads(data)
-        except ValueError as exc:
+        except ProtocolError as exc:
             self.kill()
-            raise WorkerError("the worker sent an unreadable answer") from exc
+            raise ChannelViolation(f"the grader's channel to the worker was tampered with ({exc})") from exc
+        except Remote as exc:
+            self.kill()
+            raise WorkerError(f"the worker failed: {exc.kind}: {exc}") from exc
+        finally:
+            self.peer.lender.clear()
 
     def _death_reason(self):
         self.process.join(1)
@@ -301,21 +339,25 @@ class StudentProcess:
     ----------
     cells : dict
         ``{part: [(cell_index, source), ...]}`` the student's code cells.
-    graded : dict
-        ``{part: names of the graded functions}``.
     limits : sandbox.Limits
         Per-call and per-submission time, memory and file limits.
+    graded : dict
+        ``{part: names of the graded functions}``, in lab order.
     """
 
     def __init__(self, cells, limits, graded=None):
+        from .judge import Judge, earlier_functions
         self.cells = cells
         self.graded = {part: sorted(names) for part, names in (graded or {}).items()}
+        self.earlier = {part: sorted(earlier_functions(part, list(self.graded))) for part in cells}
+        self.judge = Judge(list(self.graded))
         self.limits = limits
         self.deadline = time.monotonic() + limits.submission_seconds
         self.worker = None
         self.load_report = {}
         self.incidents = []   # what went wrong, for the feedback
         self.hung = {}        # function name -> why it is not called again
+        self.broken = None    # why no more calls are made (the student's code tampered with the channel)
         self.workdir = tempfile.mkdtemp(prefix="allab-worker-")
 
     def _remaining(self, per_call):
@@ -325,37 +367,52 @@ class StudentProcess:
         return min(per_call, left)
 
     def _ensure_worker(self):
+        if self.broken:
+            raise WorkerError(self.broken)
         if self.worker is None or not self.worker.process.is_alive():
-            self.worker = Worker(self.limits, self.workdir)
-            self.load_report = self.worker.request({"op": "load", "parts": self.cells, "graded": self.graded},
-                                                   self._remaining(self.limits.load_seconds))
+            self.worker = Worker(self.limits, self.workdir, self.judge)
+            self.judge.begin(None)
+            self.load_report = _checked_load_report(self.worker.request(
+                "load", self._remaining(self.limits.load_seconds), parts=self.cells, graded=self.graded,
+                earlier=self.earlier), self.cells)
         return self.worker
 
-    def call(self, part, name, args, kwargs, isolate=()):
-        """Call the student's ``name`` of ``part``; return the plain Outcome dict.
+    def call(self, part, name, args, kwargs):
+        """Call the student's ``name`` of ``part``; return its :class:`~allab.harness.Outcome`.
 
-        The functions named in ``isolate`` are replaced by our working versions for the call.
+        The graded functions of the part that the reference ``name`` uses are working versions for
+        the call (see :mod:`autograder.judge`).
         """
-        from allab.harness import to_plain
-        message = {"op": "call", "part": part, "name": name, "args": to_plain(list(args)),
-                   "kwargs": to_plain(dict(kwargs)), "isolate": [n for n in isolate if n != name]}
+        from allab.harness import Outcome, to_plain
+
+        from .judge import dependencies
         if name in self.hung:
             # It did not return before: do not spend the time limit on it again.
             return self._failed(name, f"{name} did not return last time ({self.hung[name]}); not called again")
         try:
             worker = self._ensure_worker()
-            return worker.request(message, self._remaining(self.limits.call_seconds))
+            self.judge.begin(part, name)
+            reply = worker.request("call", self._remaining(self.limits.call_seconds), part=part, name=name,
+                                   args=to_plain(list(args)), kwargs=to_plain(dict(kwargs)),
+                                   isolate=sorted(dependencies(part, name)) if part in self.graded else [])
+            try:
+                return Outcome.from_plain(reply)
+            except Exception as exc:  # noqa: BLE001 - whatever the reply is, it is not an outcome
+                worker.kill()
+                raise ChannelViolation(f"the worker's answer is not an outcome ({type(exc).__name__})") from exc
         except WorkerError as exc:
             self.worker = None
             self.incidents.append(f"{name}: {exc}")
-            if "no answer within" in str(exc):
+            if isinstance(exc, ChannelViolation):
+                self.broken = f"not called: {exc}"
+            elif "no answer within" in str(exc):
                 self.hung[name] = str(exc)
             return self._failed(name, str(exc))
 
     @staticmethod
     def _failed(name, message):
-        return {"name": name, "value": None, "stdout": "", "logs": {}, "args_after": [],
-                "seconds": 0.0, "error": {"type": "WorkerError", "message": message, "traceback": ""}}
+        from allab.harness import Outcome
+        return Outcome(name, error={"type": "WorkerError", "message": message, "traceback": ""})
 
     def load(self):
         """Start the worker and load the code; return ``{part: {"problems", "defined"}}``."""
@@ -364,6 +421,8 @@ class StudentProcess:
         except WorkerError as exc:
             self.worker = None
             self.incidents.append(f"loading the notebooks: {exc}")
+            if isinstance(exc, ChannelViolation):
+                self.broken = f"not called: {exc}"
         return self.load_report
 
     def close(self):
@@ -371,3 +430,13 @@ class StudentProcess:
             self.worker.close()
             self.worker = None
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _checked_load_report(reply, cells):
+    """The worker's load report, if it has the shape it must have; else :class:`ChannelViolation`."""
+    def strings(x):
+        return isinstance(x, list) and all(isinstance(s, str) for s in x)
+    if not (isinstance(reply, dict) and set(reply) == set(cells) and all(
+            isinstance(r, dict) and strings(r.get("problems")) and strings(r.get("defined")) for r in reply.values())):
+        raise ChannelViolation("the worker's load report is not what was asked for")
+    return reply

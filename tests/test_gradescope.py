@@ -103,7 +103,7 @@ def test_bundle_layout(bundle, tmp_path):
     names = set(infos)
     for needed in ("autograder/__init__.py", "autograder/__main__.py", "autograder/gradescope.py",
                    "autograder/grading.py", "autograder/worker.py", "autograder/mistakes.toml",
-                   "autograder/checks/conftest.py", "notebooks/allab/__init__.py", "notebooks/allab/given.py",
+                   "autograder/checks/conftest.py", "autograder/judge.py", "autograder/channel.py", "notebooks/allab/__init__.py", "notebooks/allab/mine.py",
                    "notebooks/allab/checks/part1.py"):
         assert needed in names, needed
     checks = {p.name for p in (ROOT / "autograder" / "checks").glob("test_*.py")}

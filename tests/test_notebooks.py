@@ -75,7 +75,8 @@ def test_student_notebook_runs_up_to_its_stubs(part, tmp_path):
         for output in cell.get("outputs", []):
             if output.output_type != "error":
                 continue
-            stub = "Not written yet" in output.evalue
+            # a stub, or a later part using an earlier part's stub (allab.mine says which to finish)
+            stub = "Not written yet" in output.evalue or output.ename == "NotFinishedError"
             cascade = output.ename == "NameError" and any(f"'{n}'" in output.evalue for n in unset)
             if not (stub or cascade):
                 errors.append(f"{output.ename}: {output.evalue}\n--- in cell:\n{cell.source[:400]}")

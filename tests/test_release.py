@@ -52,12 +52,3 @@ def test_every_graded_function_has_a_cell_of_its_own_and_a_check(part):
         functions = [s.name for s in ast.parse(source).body if isinstance(s, ast.FunctionDef)]
         assert functions == [grade_id], f"{part}: answer cell {grade_id} must define exactly that function"
         assert f"check_{grade_id}" in ids, f"{part}: {grade_id} has no check cell"
-
-
-def test_given_module_is_generated_from_parts_1_to_3():
-    files = release_files()
-    given = files[NOTEBOOKS_DIR / "allab" / "given.py"]
-    assert "GENERATED" in given
-    for name in ("create_initial_split", "active_learning_loop", "random_sampling_loop", "margin_sampling",
-                 "entropy_sampling", "run_multiple_experiments"):
-        assert f"def {name}(" in given

@@ -24,11 +24,11 @@ def test_student_code_cannot_import_the_grader():
     process = StudentProcess(cells, course_limits())
     try:
         process.load()
-        path = process.call("part1_basics", "path", [], {})["value"]
+        path = process.call("part1_basics", "path", [], {}).value
         assert str(ROOT) not in path and "" not in path and str(NOTEBOOKS_DIR) in path
         for name in ("checks", "reference"):
-            error = process.call("part1_basics", name, [], {})["error"]
+            error = process.call("part1_basics", name, [], {}).error
             assert error and error["type"] == "ModuleNotFoundError", error
-        assert process.call("part1_basics", "allab", [], {})["value"] == "allab.data"
+        assert process.call("part1_basics", "allab", [], {}).value == "allab.data"
     finally:
         process.close()

@@ -1,0 +1,127 @@
+"""The grading process's side of a call: the working versions of graded functions, run here, never in a worker.
+
+While one of a student's functions is checked, the other graded functions it calls (the loop calls
+the strategy and the oracle; Part 3 calls Part 1's loop) must work, so that one mistake costs one
+item. Their implementation stays in the grading process: in the worker they are
+``WorkingVersion`` proxies that send their arguments here (plain data, and handles on live objects
+such as the student's model), and the :class:`Judge` runs the reference and sends back plain data.
+
+The judge decides which working versions a call may use: the graded functions of earlier parts
+(what ``allab.mine`` gives the notebook), and the functions of the same part that the reference of
+the function being checked itself uses. Never the function being checked: a student who writes
+``def oracle(*a, _ref=oracle)`` gets no answer.
+"""
+import contextlib
+import functools
+import io
+import types
+import warnings
+
+from allab.harness import from_plain
+
+from .markscheme import part_functions
+from .reference import load_reference
+
+
+class Refused(PermissionError):
+    """A working version the call may not use."""
+
+
+@functools.lru_cache(maxsize=None)
+def dependencies(part, name):
+    """The graded functions of ``part`` that the reference of ``name`` uses, directly or not."""
+    graded = part_functions()[part]
+    namespace = load_reference(part)
+    found, todo = set(), [name]
+    while todo:
+        func = namespace.get(todo.pop())
+        for used in _names_used(func) & graded - found - {name}:
+            found.add(used)
+            todo.append(used)
+    return frozenset(found)
+
+
+def _names_used(func):
+    code = getattr(func, "__code__", None)
+    names, codes = set(), [code] if code is not None else []
+    while codes:
+        c = codes.pop()
+        names.update(c.co_names)
+        codes.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    defaults = [*(getattr(func, "__defaults__", None) or ()), *(getattr(func, "__kwdefaults__", None) or {}).values()]
+    names.update(getattr(d, "__name__", "") for d in defaults if callable(d))
+    return names
+
+
+def earlier_functions(part, order):
+    """``{name: part}`` of the graded functions of the parts before ``part`` in ``order``."""
+    from allab.mine import EXERCISES
+    before = order[:order.index(part)] if part in order else []
+    return {name: p for name, (p, _) in EXERCISES.items() if p in before}
+
+
+class Judge:
+    """Answers a worker's requests for working versions, for one submission.
+
+    Parameters
+    ----------
+    order : list of str
+        The parts in lab order (``part_functions`` keys in mark scheme order).
+    """
+
+    def __init__(self, order):
+        self.order = list(order)
+        self.part, self.target = None, None
+        self._references = {}   # id(function) -> name, for sending a working function by name
+
+    def begin(self, part=None, target=None):
+        """The call about to be made: ``target`` of ``part`` (``None``: loading, no working versions)."""
+        self.part, self.target = part, target
+
+    def allowed(self, name):
+        """Where the working version of ``name`` lives (its part) if this call may use it, else raise."""
+        if self.part is None:
+            raise Refused(f"{name} cannot be called while the notebook's definitions are loaded")
+        if name == self.target:
+            raise Refused(f"{name} is the function being graded: it cannot call a working version of itself")
+        earlier = earlier_functions(self.part, self.order)
+        if name in earlier:
+            return earlier[name]
+        if name in dependencies(self.part, self.target):
+            return self.part
+        raise Refused(f"{self.target} cannot use a working version of {name} while it is graded")
+
+    def working_function(self, name):
+        """The reference function ``name`` if the current call may use it (see :meth:`allowed`)."""
+        part = self.allowed(name)
+        func = load_reference(part)[name]
+        self._references[id(func)] = name
+        return func
+
+    def special(self, obj):
+        """A reference function crosses by name only (and becomes a ``WorkingVersion`` there)."""
+        name = self._references.get(id(obj))
+        return None if name is None else {"__handle__": "ref", "name": name}
+
+    @staticmethod
+    def lendable(obj):
+        """Live objects the worker may use through handles: instances, never code of ours."""
+        if isinstance(obj, types.MethodType):
+            return Judge.lendable(obj.__self__)
+        return not isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type,
+                                    types.CodeType, types.FrameType, types.GeneratorType, types.CoroutineType,
+                                    functools.partial, staticmethod, classmethod, property))
+
+    def callback(self, peer, message):
+        """Run the working version a worker asked for; return its result as plain data (with handles)."""
+        name = message.get("name")
+        if not isinstance(name, str):
+            raise Refused("a callback without a function name")
+        func = self.working_function(name)
+        args = from_plain(message.get("args", []), peer.lender.resolve)
+        kwargs = from_plain(message.get("kwargs", {}), peer.lender.resolve)
+        if not (isinstance(args, list) and isinstance(kwargs, dict) and all(isinstance(k, str) for k in kwargs)):
+            raise TypeError("bad arguments")
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            return peer.encode(func(*args, **kwargs))

@@ -1,0 +1,164 @@
+"""The hand-out (`python -m autograder handout`): what students get holds no reference code, and works.
+
+The slow test takes the student's path: unzip into an empty folder, build a venv from the zip's own
+requirements, execute the notebooks (untouched; filled in from the reference; one earlier function left
+a stub).
+"""
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder import PARTS, ROOT, SOLUTIONS_DIR
+from autograder.handout import TOP, leaks, reference_bodies
+from autograder.notebook import answer_cells, read_json_notebook, strip_solution_markers
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory):
+    out = tmp_path_factory.mktemp("handout") / "handout.zip"
+    result = subprocess.run([sys.executable, "-m", "autograder", "handout", "--out", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(out) as zf:
+        return out, {name: zf.read(name) for name in zf.namelist()}
+
+
+def test_handout_holds_the_notebooks_the_public_package_readme_and_requirements(handout):
+    _, files = handout
+    names = set(files)
+    assert {f"{TOP}/{part}.ipynb" for part in PARTS} | {f"{TOP}/README.md", f"{TOP}/requirements.txt",
+                                                       f"{TOP}/allab/mine.py", f"{TOP}/allab/checks/part1.py"} <= names
+    assert not [n for n in names if n.split("/")[1] in ("solutions", "autograder", "tests", "data")]
+    assert not [n for n in names if n.endswith(("given.py", ".pyc")) or "__pycache__" in n]
+    requirements = files[f"{TOP}/requirements.txt"].decode()
+    assert "scikit-learn>=1.6,<1.8" in requirements and "modAL-python==0.4.2.1" in requirements
+    packages = [line.split(">")[0].split("=")[0] for line in requirements.splitlines() if not line.startswith("#")]
+    assert "jupyter" in packages and "nbgrader" not in packages and "pytest" not in packages
+    readme = files[f"{TOP}/README.md"].decode()
+    assert "pip install -r requirements.txt" in readme and "What to hand in" in readme and "figures/" in readme
+
+
+def test_no_function_in_the_handout_has_a_reference_body(handout):
+    """AST comparison of every function in every .py file and notebook code cell with the reference."""
+    _, files = handout
+    bodies = reference_bodies()
+    graded = {name for part in PARTS for name in answer_cells(read_json_notebook(SOLUTIONS_DIR / f"{part}.ipynb"))}
+    assert graded <= {v.split(":")[1] for v in bodies.values()}, "every graded function is compared"
+    assert leaks(files, bodies) == []
+
+
+def test_leak_detector_finds_a_planted_reference_function_and_outputs():
+    """The check above can fail: a reference function renamed and reformatted, in a module or a cell."""
+    source = strip_solution_markers(answer_cells(read_json_notebook(SOLUTIONS_DIR / "part1_basics.ipynb"))["oracle"])
+    renamed = source.replace("def oracle(", "def helper(").replace("    ", "  ")
+    notebook = {"cells": [{"cell_type": "code", "source": renamed.splitlines(True), "outputs": [{"text": "x"}],
+                           "metadata": {}}]}
+    found = leaks({f"{TOP}/allab/util.py": renamed.encode(), f"{TOP}/x.ipynb": json.dumps(notebook).encode(),
+                   f"{TOP}/allab/given.py": b"", f"{TOP}/allab/__pycache__/m.cpython-311.pyc": b""})
+    assert any("util.py: helper is the reference part1_basics:oracle" in f for f in found)
+    assert any("x.ipynb: helper is the reference" in f for f in found)
+    assert any("x.ipynb: a notebook with outputs" in f for f in found)
+    assert any("given.py" in f for f in found) and any(".pyc" in f for f in found)
+
+
+# --- the student's path -------------------------------------------------------------------------
+
+def _fill(nb_path, part, keep_stub=()):
+    """Answer cells of ``part`` copied from the reference, except the functions in ``keep_stub``."""
+    nb = json.loads(nb_path.read_text())
+    reference = answer_cells(read_json_notebook(SOLUTIONS_DIR / f"{part}.ipynb"))
+    for cell in nb["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell["cell_type"] == "code" and grade_id in reference and grade_id not in keep_stub \
+                and cell["metadata"]["nbgrader"].get("solution"):
+            cell["source"] = reference[grade_id]
+    nb_path.write_text(json.dumps(nb))
+
+
+RUNNER = r'''
+import json, sys
+import nbformat
+from nbclient import NotebookClient
+folder, parts = sys.argv[1], sys.argv[2:]
+report = {}
+for part in parts:
+    nb = nbformat.read(f"{folder}/{part}.ipynb", as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": folder}}).execute()
+    report[part] = [(o.ename, o.evalue) for c in nb.cells if c.cell_type == "code"
+                    for o in c.get("outputs", []) if o.output_type == "error"]
+print(json.dumps(report))
+'''
+
+
+@pytest.fixture(scope="module")
+def student_venv(handout, tmp_path_factory):
+    """The hand-out unzipped into an empty folder, with a venv built from its own requirements."""
+    home = tmp_path_factory.mktemp("student")
+    with zipfile.ZipFile(handout[0]) as zf:
+        zf.extractall(home)
+    lab = home / TOP
+    subprocess.run([sys._base_executable, "-m", "venv", str(lab / ".venv")], check=True, timeout=300)
+    python = lab / ".venv" / "bin" / "python"
+    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                             "-r", str(lab / "requirements.txt")], capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return lab, python
+
+
+def _execute(student_venv, folder, parts):
+    lab, python = student_venv
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ALLAB_NOTEBOOKS")}
+    env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    result = subprocess.run([str(python), "-c", RUNNER, str(folder), *parts], capture_output=True, text=True,
+                            timeout=1800, env=env, cwd=folder)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def _copy(lab, target):
+    import shutil
+    shutil.copytree(lab, target, ignore=shutil.ignore_patterns(".venv"))
+    return target
+
+
+@pytest.mark.slow
+def test_untouched_handout_runs_up_to_its_stubs(student_venv):
+    lab, _ = student_venv
+    report = _execute(student_venv, lab, PARTS)
+    for part, errors in report.items():
+        for ename, evalue in errors:
+            assert "Not written yet" in evalue or ename in ("NotFinishedError", "NameError"), (part, ename, evalue)
+    assert not report["part0_overview"]
+    assert any(ename == "NotFinishedError" for ename, _ in report["part2_strategies"])
+
+
+@pytest.mark.slow
+def test_filled_in_handout_runs_end_to_end(student_venv, tmp_path):
+    lab, _ = student_venv
+    folder = _copy(lab, tmp_path / "filled")
+    for part in PARTS:
+        _fill(folder / f"{part}.ipynb", part)
+    report = _execute(student_venv, folder, PARTS)
+    assert report == {part: [] for part in PARTS}
+    assert len(list((folder / "figures").glob("*.png"))) >= 12
+
+
+@pytest.mark.slow
+def test_a_stub_in_part_1_is_named_by_part_2(student_venv, tmp_path):
+    lab, _ = student_venv
+    folder = _copy(lab, tmp_path / "one_stub")
+    _fill(folder / "part1_basics.ipynb", "part1_basics", keep_stub={"active_learning_loop"})
+    _fill(folder / "part2_strategies.ipynb", "part2_strategies")
+    report = _execute(student_venv, folder, ["part2_strategies"])
+    errors = report["part2_strategies"]
+    assert errors, "Part 2 uses Part 1's loop: it must stop"
+    ename, evalue = errors[0]
+    assert ename == "NotFinishedError", errors
+    assert "active_learning_loop (Ex. 1.5 active learning loop)" in evalue and "part1_basics.ipynb" in evalue
+    assert all("oracle" not in e and "uncertainty_sampling" not in e for _, e in errors)
