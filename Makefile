@@ -1,5 +1,5 @@
 # Two entry points, both starting from nothing but Python 3.11 and make:
-#   make lab    set up, execute the reference lab, grade the bundled example submissions
+#   make lab    set up, execute the reference lab, grade the bundled example submissions, build the hand-out
 #   make test   set up, run the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -17,6 +17,7 @@ $(STAMP): requirements.txt
 lab: $(STAMP)
 	$(BIN)/python -m autograder lab --out build/lab
 	$(BIN)/python -m autograder grade data/example_submissions --out build/grades
+	$(BIN)/python -m autograder handout --out build/handout.zip
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -17,7 +17,7 @@ import io
 import types
 import warnings
 
-from allab.harness import from_plain
+from allab.harness import close_figures, from_plain
 
 from .markscheme import part_functions
 from .reference import load_reference
@@ -71,6 +71,8 @@ class Judge:
 
     def __init__(self, order):
         self.order = list(order)
+        for part in self.order:  # loaded before any student code runs, and never again from disk
+            load_reference(part)
         self.part, self.target = None, None
         self._references = {}   # id(function) -> name, for sending a working function by name
 
@@ -122,6 +124,9 @@ class Judge:
         kwargs = from_plain(message.get("kwargs", {}), peer.lender.resolve)
         if not (isinstance(args, list) and isinstance(kwargs, dict) and all(isinstance(k, str) for k in kwargs)):
             raise TypeError("bad arguments")
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore")
-            return peer.encode(func(*args, **kwargs))
+        try:
+            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                warnings.simplefilter("ignore")
+                return peer.encode(func(*args, **kwargs))
+        finally:
+            close_figures()  # a plot the working version drew went back as a description

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
+from . import ROOT, SOLUTIONS_DIR
 
 UNPRIVILEGED_BASE = 61000   # workers run as uid/gid 61000 + n: no such user exists, nothing belongs to it
 
@@ -34,8 +34,7 @@ class Limits:
 
 def course_limits(extra_hidden=()):
     """The default :class:`Limits`, hiding the course's own files (and ``extra_hidden``) from workers."""
-    course = (SOLUTIONS_DIR, ROOT / "autograder", ROOT / "tests", ROOT / "data", ROOT / ".git",
-              NOTEBOOKS_DIR / "allab" / "given.py")
+    course = (SOLUTIONS_DIR, ROOT / "autograder", ROOT / "tests", ROOT / "data", ROOT / ".git")
     return Limits(hidden=tuple(str(Path(p).resolve()) for p in (*course, *extra_hidden) if Path(p).exists()))
 
 

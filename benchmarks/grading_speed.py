@@ -1,11 +1,15 @@
 """Grading throughput: our grader against `nbgrader autograde`, on the same copies of a full submission.
 
-    .venv/bin/python benchmarks/grading_speed.py [--copies N] [--jobs J] [--skip-nbgrader]
+    .venv/bin/python benchmarks/grading_speed.py [--copies N] [--jobs J] [--skip-nbgrader] [--baseline DIR]
 
 Makes N copies of the reference submission (every part), grades them with `python -m autograder grade
 --jobs J`, then with nbgrader (generate_assignment once, then one `nbgrader autograde` of all N), and prints
 seconds per submission for both and the ratio. Each tool runs cold, as a TA would start it. Last, it grades
 one copy alone, to project a class of 200 from the start-up and the cost of each further submission.
+
+With ``--baseline DIR`` (another checkout of this repository, e.g. ``git worktree add /tmp/before HEAD~5``)
+it also grades the same copies with that checkout's grader, alternating the two ``--rounds`` times, and
+prints both per-submission figures and the change: before and after, measured in one run.
 """
 import argparse
 import os
@@ -29,13 +33,32 @@ def timed(cmd, **kwargs):
     return time.perf_counter() - start
 
 
-def ours(work, copies, jobs):
-    klass = work / f"ours-{copies}"
-    for i in range(copies):
-        shutil.copytree(SOLUTIONS_DIR, klass / f"student{i:03d}", ignore=shutil.ignore_patterns("allab", "figures",
-                                                                                                 "results"))
-    return timed([sys.executable, "-m", "autograder", "grade", klass, "--out", work / f"ours-{copies}-out",
-                  "--jobs", str(jobs)], cwd=ROOT)
+def ours(work, copies, jobs, checkout=ROOT):
+    """Seconds for ``checkout``'s grader (this one by default) to grade ``copies`` full submissions (copies
+    of that checkout's own solutions, so each grader gets submissions written for it)."""
+    klass = work / f"class-{copies}-{Path(checkout).resolve().name}"
+    if not klass.exists():
+        for i in range(copies):
+            shutil.copytree(Path(checkout) / "solutions", klass / f"student{i:03d}",
+                            ignore=shutil.ignore_patterns("allab", "figures", "results"))
+    out = work / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    return timed([sys.executable, "-m", "autograder", "grade", klass, "--out", out, "--jobs", str(jobs)],
+                 cwd=checkout, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+
+
+def compare(work, copies, jobs, baseline, rounds):
+    """Alternate this grader and the ``baseline`` checkout's on the same copies; print both and the change."""
+    times = {"baseline": [], "this": []}
+    for _ in range(rounds):
+        times["baseline"].append(ours(work, copies, jobs, checkout=baseline))
+        times["this"].append(ours(work, copies, jobs))
+    for name, values in times.items():
+        print(f"{name:>8} ({Path(baseline).resolve() if name == 'baseline' else ROOT}): "
+              + ", ".join(f"{v:.1f} s" for v in values)
+              + f"; best {min(values) / copies:.2f} s per submission")
+    change = 100 * (min(times["this"]) / min(times["baseline"]) - 1)
+    print(f"change: {change:+.0f}% (best of {rounds} against best of {rounds})")
 
 
 def nbgrader(work, copies):
@@ -58,10 +81,15 @@ def main(argv=None):
     parser.add_argument("--copies", type=int, default=4, help="submissions to grade (default: 4)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="our grader's --jobs (default: cores)")
     parser.add_argument("--skip-nbgrader", action="store_true", help="time only our grader")
+    parser.add_argument("--baseline", metavar="DIR", help="another checkout whose grader to compare with")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations with --baseline (default: 3)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         print(f"{args.copies} copies of a full submission ({len(PARTS)} notebooks), {os.cpu_count()} cores")
+        if args.baseline:
+            compare(work, args.copies, args.jobs, args.baseline, args.rounds)
+            return
         ours_seconds = ours(work, args.copies, args.jobs)
         print(f"ours     (--jobs {args.jobs}): {ours_seconds:7.1f} s, {ours_seconds / args.copies:6.2f} s per submission")
         if not args.skip_nbgrader:

@@ -14,7 +14,10 @@ import pytest
 from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
 from autograder.markscheme import load_items
 from autograder.sandbox import can_isolate
-from hostile.cases import CASES, OUT, PART
+from hostile.cases import CASES as _CASES, OUT, PART
+from hostile.reach import REACH_CASES
+
+CASES = _CASES + REACH_CASES
 
 pytestmark = pytest.mark.slow
 RUNNABLE = [c for c in CASES if can_isolate() or not c.needs_isolation]

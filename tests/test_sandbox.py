@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
+from autograder.markscheme import load_items
 from autograder.sandbox import course_limits, import_path
 from autograder.worker import StudentProcess
 
@@ -30,5 +31,31 @@ def test_student_code_cannot_import_the_grader():
             error = process.call("part1_basics", name, [], {}).error
             assert error and error["type"] == "ModuleNotFoundError", error
         assert process.call("part1_basics", "allab", [], {}).value == "allab.data"
+    finally:
+        process.close()
+
+
+def test_no_reference_code_in_a_worker_while_a_graded_function_runs():
+    """During a check of the loop (which uses working versions of the strategy and the oracle), nothing
+    in the worker's memory is reference code: no function compiled from a solution notebook, no module
+    of the grader's reference or judge; the working versions are proxies."""
+    scan = ("import gc, sys\n"
+            "def active_learning_loop(*args, **kwargs):\n"
+            "    codes = [o for o in gc.get_objects() if type(o).__name__ == 'function']\n"
+            "    reference = sorted({f'{f.__module__}.{f.__name__}' for f in codes if f.__name__ in GRADED\n"
+            "                        and not f.__code__.co_filename.startswith('<part1_basics cell')})\n"
+            "    modules = sorted(m for m in sys.modules if m.startswith('autograder.') and\n"
+            "                     m.split('.')[1] in ('reference', 'judge', 'checks', 'grading'))\n"
+            "    proxies = sorted({type(o).__name__ for o in gc.get_objects()\n"
+            "                      if getattr(o, 'name', None) in ('oracle', 'uncertainty_sampling') and callable(o)})\n"
+            "    return reference, modules, proxies\n")
+    graded = {"part1_basics": {"active_learning_loop", "oracle", "uncertainty_sampling"}}
+    graded_names = sorted({it.function for it in load_items()})
+    process = StudentProcess({"part1_basics": [(0, f"GRADED = {graded_names!r}\n" + scan)]}, course_limits(), graded)
+    try:
+        process.load()
+        reference, modules, proxies = process.call("part1_basics", "active_learning_loop", [], {}).value
+        assert reference == [] and modules == []
+        assert proxies == ["WorkingVersion"]
     finally:
         process.close()

@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 __all__ = ["Probe", "Outcome", "StudentError", "LocalCaller", "to_plain", "from_plain",
-           "materialize", "describe_figure", "fixed_pool"]
+           "materialize", "describe_figure", "fixed_pool", "close_figures"]
 
 MAX_TEXT = 20_000  # characters of captured stdout kept per call
 
@@ -265,7 +265,7 @@ def _is_figure(obj):
     return isinstance(obj, (Figure, Axes))
 
 
-def _close_figures():
+def close_figures():
     """Close the figures a checked call made, so that checks do not draw in the notebook."""
     import sys
     if "matplotlib.pyplot" not in sys.modules:
@@ -357,7 +357,7 @@ def run_call(namespace, name, args, kwargs):
         error = {"type": type(exc).__name__, "message": _short_message(exc),
                  "traceback": "".join(traceback.format_exception(exc))[-4000:]}
     finally:
-        _close_figures()
+        close_figures()
     logs = {label: probes.spy_log(key) for label, key in spies.items()}
     return {"name": name, "value": value, "error": error, "stdout": out.getvalue()[:MAX_TEXT],
             "logs": to_plain(logs), "args_after": to_plain(args),

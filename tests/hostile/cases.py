@@ -191,5 +191,5 @@ CASES = [
          full=OTHERS, zero=["oracle"], says=["ModuleNotFoundError"]),
     Case("takes_answers_from_given", with_oracle(
         "    from allab.given import oracle as theirs\n    return theirs(X_query, y_pool, query_idx)"),
-         full=OTHERS, zero=["oracle"], says=["ImportError"]),
+         full=OTHERS, zero=["oracle"], says=["No module named 'allab.given'"]),
 ]
