@@ -1,4 +1,5 @@
 """Grading one submission: load its code into a worker, run the checks, score the items."""
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,6 +9,7 @@ import pytest
 from allab.harness import StudentError
 
 from .checks import MISTAKE_TAG
+from .judge import submission_budget
 from .markscheme import deliverable_figures, load_items, load_mistakes, part_functions
 from .sandbox import course_limits
 from .worker import StudentProcess
@@ -158,6 +160,8 @@ def grade_submission(submission, limits=None, public_only=False):
     """Grade one :class:`~autograder.submissions.Submission`; return a :class:`StudentResult`."""
     if limits is None:
         limits = course_limits()
+    # A submission whose every call stalls just under the per-call limit must not hold a slot for long.
+    limits = dataclasses.replace(limits, submission_seconds=submission_budget(limits))
     start = time.perf_counter()
     result = StudentResult(submission.student, problems=list(submission.problems))
     graded_parts = part_functions()

@@ -130,3 +130,25 @@ class Judge:
                 return peer.encode(func(*args, **kwargs))
         finally:
             close_figures()  # a plot the working version drew went back as a description
+
+
+@functools.lru_cache(maxsize=None)
+def reference_pace():
+    """Seconds the reference takes for one standard task here and now (Part 1's loop, three rounds on
+    the public check's data, in this process), measured once per grading process: a budget's unit."""
+    import time
+
+    from allab.checks.part1 import _loop_data
+    loop, data = load_reference("part1_basics")["active_learning_loop"], _loop_data()
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loop(*data, 3, 5, verbose=False)
+    return time.perf_counter() - start
+
+
+def submission_budget(limits, factor=1000, floor=60.0):
+    """Seconds a whole submission's calls may take: ``factor`` times :func:`reference_pace` (a complete
+    submission needs about 15 of those), at least ``floor`` (the machine may get busier later), at most
+    the limits' own."""
+    return min(limits.submission_seconds, max(floor, factor * reference_pace()))

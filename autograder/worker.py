@@ -352,7 +352,7 @@ class StudentProcess:
         self.earlier = {part: sorted(earlier_functions(part, list(self.graded))) for part in cells}
         self.judge = Judge(list(self.graded))
         self.limits = limits
-        self.deadline = time.monotonic() + limits.submission_seconds
+        self.spent = 0.0      # seconds in requests to the worker (the checks' own work does not count)
         self.worker = None
         self.load_report = {}
         self.incidents = []   # what went wrong, for the feedback
@@ -361,10 +361,17 @@ class StudentProcess:
         self.workdir = tempfile.mkdtemp(prefix="allab-worker-")
 
     def _remaining(self, per_call):
-        left = self.deadline - time.monotonic()
+        left = self.limits.submission_seconds - self.spent
         if left <= 0:
             raise WorkerError(f"the submission used up its {self.limits.submission_seconds:.0f} s of grading time")
         return min(per_call, left)
+
+    def _request(self, worker, op, per_call, **fields):
+        start = time.monotonic()
+        try:
+            return worker.request(op, self._remaining(per_call), **fields)
+        finally:
+            self.spent += time.monotonic() - start
 
     def _ensure_worker(self):
         if self.broken:
@@ -372,8 +379,8 @@ class StudentProcess:
         if self.worker is None or not self.worker.process.is_alive():
             self.worker = Worker(self.limits, self.workdir, self.judge)
             self.judge.begin(None)
-            self.load_report = _checked_load_report(self.worker.request(
-                "load", self._remaining(self.limits.load_seconds), parts=self.cells, graded=self.graded,
+            self.load_report = _checked_load_report(self._request(
+                self.worker, "load", self.limits.load_seconds, parts=self.cells, graded=self.graded,
                 earlier=self.earlier), self.cells)
         return self.worker
 
@@ -392,7 +399,7 @@ class StudentProcess:
         try:
             worker = self._ensure_worker()
             self.judge.begin(part, name)
-            reply = worker.request("call", self._remaining(self.limits.call_seconds), part=part, name=name,
+            reply = self._request(worker, "call", self.limits.call_seconds, part=part, name=name,
                                    args=to_plain(list(args)), kwargs=to_plain(dict(kwargs)),
                                    isolate=sorted(dependencies(part, name)) if part in self.graded else [])
             try:

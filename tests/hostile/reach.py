@@ -5,7 +5,8 @@ being graded, whatever route the student's code takes to them, at definition tim
 whatever the student's code writes to the worker's channel, the grading process must neither crash, hang
 nor believe it.
 """
-from .cases import ITEMS, OTHERS, Case, change_answer, with_oracle
+from .cases import ITEMS, OTHERS, Case, change_answer, edit_cells, with_oracle
+from autograder.notebook import is_answer_cell, nbgrader_meta
 
 # Calls ``candidate`` (any callable named oracle that is not the student's own) and returns its answer.
 _TRY = ("        try:\n"
@@ -13,6 +14,10 @@ _TRY = ("        try:\n"
         "        except Exception:\n"
         "            continue\n"
         "        return got\n")
+
+
+# ... and when nothing answered, a wrong answer (so the correct code after it never runs).
+_NOTHING = "    return [-1] * len(query_idx)\n"
 
 
 def _find_peer():
@@ -36,7 +41,32 @@ def _at_definition_time(code):
                          "def oracle(")
 
 
+def _stall_everywhere(cells):
+    """Every answer of the part sleeps just under the per-call limit, then answers correctly."""
+    for cell in cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
+            cell.source = cell.source.replace("    ### BEGIN SOLUTION\n",
+                                              "    ### BEGIN SOLUTION\n    __import__('time').sleep(9.5)\n")
+    return cells
+
+
+def _oracle_calls_stubbed_noisy_oracle(folder):
+    def change(cells):
+        for cell in cells:
+            if is_answer_cell(cell, "oracle"):
+                cell.source = cell.source.replace("    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n"
+                                                  "    return noisy_oracle(X_query, y_pool, query_idx, 0.0)\n")
+            if is_answer_cell(cell, "noisy_oracle"):
+                start = cell.source.index("    ### BEGIN SOLUTION")
+                cell.source = cell.source[:start] + "    raise NotImplementedError('Not written yet')\n"
+        return cells
+    edit_cells(change)(folder)
+
+
 REACH_CASES = [
+    # a submission whose every call stalls is cut off by its budget, not after 5 minutes
+    Case("stalls_every_call", edit_cells(_stall_everywhere), says=["used up its"]),
     Case("default_bound_to_working_version", change_answer(
         "oracle", "def oracle(X_query, y_pool, query_idx):\n",
         "def oracle(X_query, y_pool, query_idx, _ref=oracle):\n    return _ref(X_query, y_pool, query_idx)\n"),
@@ -45,7 +75,7 @@ REACH_CASES = [
         "    for f in list(globals().values()):\n"
         "        candidate = getattr(f, '__globals__', {}).get('oracle')\n"
         "        if candidate is None or candidate is oracle:\n"
-        "            continue\n" + _TRY), full=OTHERS, zero=["oracle"]),
+        "            continue\n" + _TRY + _NOTHING), full=OTHERS, zero=["oracle"]),
     Case("frame_walk", with_oracle(
         "    frame = sys._getframe(1)\n"
         "    while frame is not None:\n"
@@ -53,13 +83,13 @@ REACH_CASES = [
         "            if candidate is oracle or not callable(candidate) or "
         "getattr(candidate, '__name__', getattr(candidate, 'name', None)) != 'oracle':\n"
         "                continue\n" + _TRY.replace("        ", "            ") +
-        "        frame = frame.f_back\n"), full=OTHERS, zero=["oracle"]),
+        "        frame = frame.f_back\n" + _NOTHING), full=OTHERS, zero=["oracle"]),
     Case("memory_scan", with_oracle(
         "    import gc\n"
         "    for candidate in gc.get_objects():\n"
         "        if candidate is oracle or not callable(candidate) or "
         "getattr(candidate, '__name__', getattr(candidate, 'name', None)) != 'oracle':\n"
-        "            continue\n" + _TRY), full=OTHERS, zero=["oracle"]),
+        "            continue\n" + _TRY + _NOTHING), full=OTHERS, zero=["oracle"]),
     Case("bytecode_caches", with_oracle(
         "    import marshal, pathlib, types\n"
         "    for top in sys.path:\n"
@@ -71,14 +101,15 @@ REACH_CASES = [
         "            found = [c for c in code.co_consts if isinstance(c, types.CodeType) and c.co_name == 'oracle']\n"
         "            for c in found:\n"
         "                candidate = types.FunctionType(c, {'np': __import__('numpy')})\n" +
-        _TRY.replace("        ", "                ")), full=OTHERS, zero=["oracle"]),
+        _TRY.replace("        ", "                ") + _NOTHING), full=OTHERS, zero=["oracle"]),
     Case("forged_callback", with_oracle(
         _find_peer() +
         "    return peer.borrowed_request('callback', name='oracle', args=[X_query, y_pool, query_idx], kwargs={})"),
          full=OTHERS, zero=["oracle"], says=["oracle is the function being graded"]),
-    Case("sibling_working_version", with_oracle(
-        "    return noisy_oracle(X_query, y_pool, query_idx, 0.0)"),
-         full=OTHERS, zero=["oracle"], says=["oracle cannot use a working version of noisy_oracle"]),
+    # a sibling the oracle's reference does not use is the student's own (as in a kernel): a stub stays a stub
+    Case("sibling_stub_for_a_working_version", _oracle_calls_stubbed_noisy_oracle,
+         full=["create_initial_split", "uncertainty_sampling", "active_learning_loop"],
+         zero=["oracle", "noisy_oracle"], says=["NotImplementedError"]),
     Case("own_part_from_mine", with_oracle(
         "    from allab.mine import oracle as theirs\n    return theirs(X_query, y_pool, query_idx)"),
          full=OTHERS, zero=["oracle"], says=["not from an earlier part"]),
@@ -103,7 +134,7 @@ REACH_CASES = [
         "    frame = sys._getframe()\n"
         "    while frame is not None and 'message' not in frame.f_locals:\n"
         "        frame = frame.f_back\n"
-        "    outcome = {'name': 'oracle', 'value': [int(y_pool[i]) for i in query_idx], 'error': None, "
+        "    outcome = {'name': 'oracle', 'value': [-1] * len(query_idx), 'error': None, "
         "'stdout': '', 'logs': {}, 'args_after': [], 'seconds': 0.0}\n"
         "    data = json.dumps({'op': 'reply', 'id': 999, 'to': frame.f_locals['message']['id'], "
         "'value': outcome, 'error': None}).encode()\n"
