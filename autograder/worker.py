@@ -18,6 +18,7 @@ import signal
 import tempfile
 import threading
 import time
+import types
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -27,7 +28,7 @@ from .sandbox import reap, worker_uid  # noqa: E402
 # Imported once in the fork server, so that each worker starts warm.
 PRELOAD = ["autograder.worker", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
            "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
-           "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.mine",
+           "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.definitions", "allab.mine",
            "allab.figures", "allab.checks.part1", "allab.checks.part2", "allab.checks.part3",
            "allab.checks.part4", "allab.checks.bonus", "IPython.core.inputtransformer2"]
 
@@ -89,7 +90,7 @@ def working_versions(namespace, names):
     swapped = {id(f): proxies[name] for name, f in saved.items() if f is not None}
     changed = []
     for f in list(namespace.values()):
-        if not isinstance(f, __import__("types").FunctionType):
+        if not isinstance(f, types.FunctionType):
             continue
         kwdefaults, defaults = f.__kwdefaults__ or {}, f.__defaults__ or ()
         if any(id(v) in swapped for v in (*kwdefaults.values(), *defaults)):
@@ -165,7 +166,8 @@ def serve(fd, isolated=False):
             return only_me(lambda: run_call(namespace, message["name"], args, kwargs))
 
     peer.handlers.update(load=load, call=call)
-    allab_mine_off()
+    import allab.mine
+    allab.mine.use(_no_notebooks)  # outside load and call: nothing
     while True:
         try:
             message = peer.channel.receive()
@@ -173,11 +175,6 @@ def serve(fd, isolated=False):
             return
         peer.answer(message)
         peer.lender.clear()
-
-
-def allab_mine_off():
-    import allab.mine
-    allab.mine.use(_no_notebooks)
 
 
 def skip_layout():
