@@ -1,0 +1,142 @@
+"""The wire between the grading process and a worker (autograder/channel.py): what arrives is checked.
+
+Student code shares the worker's process, so it can write anything to the worker's end. Each test writes
+what a hostile worker could, and the grading end must raise ProtocolError (never hang, crash or believe it).
+"""
+import json
+import socket
+import threading
+import time
+
+import pytest
+
+from autograder.channel import (MAX_MESSAGE_BYTES, Channel, Closed, Peer, ProtocolError, Remote, TimedOut,
+                                check_depth)
+
+
+@pytest.fixture
+def ends():
+    grader, worker = socket.socketpair()
+    yield Channel(grader.fileno(), checked=True), worker
+    grader.close()
+    worker.close()
+
+
+def frame(data):
+    return len(data).to_bytes(8, "big") + data
+
+
+def soon():
+    return time.monotonic() + 0.5
+
+
+def test_a_well_formed_message_arrives(ends):
+    channel, worker = ends
+    worker.sendall(frame(json.dumps({"op": "reply", "id": 1, "to": 1, "value": [1, 2]}).encode()))
+    assert channel.receive(soon())["value"] == [1, 2]
+
+
+@pytest.mark.parametrize("data, says", [
+    (b"[1, 2, 3]", "not a message"),
+    (b'{"op": "reply"}', "not a message"),
+    (b'{"op": 3, "id": 1}', "not a message"),
+    (b"not json at all", "not JSON"),
+    (b"[" * 100_000 + b"]" * 100_000, "not JSON"),      # deeper than the parser goes
+    (b"[" * 500 + b"]" * 500, "nests more than"),        # parses, but deeper than any real message
+])
+def test_what_is_not_a_message_is_refused(ends, data, says):
+    channel, worker = ends
+    worker.sendall(frame(data))
+    with pytest.raises(ProtocolError, match=says):
+        channel.receive(soon())
+
+
+def test_a_huge_announced_size_is_refused_before_reading(ends):
+    channel, worker = ends
+    worker.sendall((MAX_MESSAGE_BYTES + 1).to_bytes(8, "big"))
+    with pytest.raises(ProtocolError, match="announced"):
+        channel.receive(soon())
+
+
+@pytest.mark.parametrize("data", [b"\0\0\0\0", frame(b'{"op": "reply", "id": 1')[:12]])
+def test_half_a_frame_times_out_instead_of_hanging(ends, data):
+    channel, worker = ends
+    worker.sendall(data)
+    start = time.monotonic()
+    with pytest.raises(TimedOut):
+        channel.receive(time.monotonic() + 0.3)
+    assert time.monotonic() - start < 5
+
+
+def test_a_closed_worker_is_reported(ends):
+    channel, worker = ends
+    worker.sendall(b"\0\0")
+    worker.close()
+    with pytest.raises(Closed, match="in the middle of a message"):
+        channel.receive(soon())
+
+
+def test_sending_to_a_worker_that_stops_reading_times_out(ends):
+    channel, _ = ends
+    with pytest.raises(TimedOut, match="stopped reading"):
+        channel.send({"op": "call", "id": 1, "data": "x" * (16 * 2**20)}, time.monotonic() + 0.3)
+
+
+def test_a_reply_to_another_request_is_refused(ends):
+    channel, worker = ends
+    peer = Peer(channel)
+    worker.sendall(frame(json.dumps({"op": "reply", "id": 7, "to": 99, "value": 1}).encode()))
+    with pytest.raises(ProtocolError, match="reply to request 99 arrived while 1 was awaited"):
+        peer.request("call", soon())
+
+
+def test_an_extra_reply_is_noticed(ends):
+    channel, worker = ends
+    for to in (1, 1):
+        worker.sendall(frame(json.dumps({"op": "reply", "id": 5, "to": to, "value": to}).encode()))
+    assert Peer(channel).request("call", soon()) == 1
+    time.sleep(0.05)
+    assert channel.pending()
+
+
+def test_a_request_the_grader_does_not_answer_is_refused(ends):
+    channel, worker = ends
+    worker.sendall(frame(json.dumps({"op": "shell", "id": 3, "cmd": "rm -rf /"}).encode()))
+    with pytest.raises(ProtocolError, match="unexpected request 'shell'"):
+        Peer(channel).request("call", soon())
+
+
+def test_nested_requests_are_answered_and_the_answer_comes_back():
+    """The worker asks the grader something while the grader waits for its reply (a working version)."""
+    grader, worker = socket.socketpair()
+    grader_peer = Peer(Channel(grader.fileno(), checked=True), {"callback": lambda m: m["x"] * 2})
+    worker_channel = Channel(worker.fileno(), checked=False)
+
+    def worker_side():
+        request = worker_channel.receive()
+        doubled = Peer(worker_channel).request("callback", x=21)
+        worker_channel.send({"op": "reply", "id": 50, "to": request["id"], "value": doubled + 0.5})
+    thread = threading.Thread(target=worker_side)
+    thread.start()
+    assert grader_peer.request("call", time.monotonic() + 5) == 42.5
+    thread.join()
+
+
+def test_an_oversized_answer_becomes_an_error_reply():
+    grader, worker = socket.socketpair()
+    worker_peer = Peer(Channel(worker.fileno(), checked=False), {"call": lambda m: "x" * (MAX_MESSAGE_BYTES + 1)})
+    thread = threading.Thread(target=lambda: worker_peer.answer(worker_peer.channel.receive()))
+    thread.start()
+    with pytest.raises(Remote, match="larger than") as info:
+        Peer(Channel(grader.fileno(), checked=True)).request("call", time.monotonic() + 20)
+    thread.join()
+    assert info.value.kind == "ResultTooLarge"
+
+
+def test_depth_check_is_iterative():
+    deep = []
+    for _ in range(10_000):
+        deep = [deep]
+    with pytest.raises(ProtocolError):
+        check_depth(deep)
+    check_depth({"a": [[1, 2], {"b": [3]}]})
