@@ -158,13 +158,14 @@ class Peer:
         self.catch_all = catch_all    # the worker answers even a student's SystemExit with an error reply
         self.deadline = None          # of the request being served (the grading process sets it per call)
         self.lender = None
+        self.methods = set()          # (type name, attribute) of the other side's objects known to be methods
         self._next_id = 0
         self._nesting = 0
 
-    def lend(self, lendable, special, by_name, run=lambda f: f()):
+    def lend(self, lendable, special, by_name, run=lambda f: f(), twin=None):
         """Let this end lend live objects (see :class:`Lender`) and answer requests about them;
-        ``run(f)`` calls ``f()`` for each such request (where the grading process limits time)."""
-        self.lender = Lender(self, lendable, special, by_name)
+        ``run(f)`` calls ``f()`` for each such request (the worker checks who is answering)."""
+        self.lender = Lender(self, lendable, special, by_name, twin)
         lender = self.lender
 
         def decode(message, key, default):
@@ -180,6 +181,11 @@ class Peer:
             obj, args, kwargs = lender.target(message), decode(message, "args", []), decode(message, "kwargs", {})
             if not (isinstance(args, list) and isinstance(kwargs, dict) and all(map(is_public, kwargs))):
                 raise TypeError("bad arguments")
+            method = message.get("method")
+            if method is not None:
+                if not is_public(method):
+                    raise AttributeError(f"{method!r} is not a public method")
+                obj = getattr(obj, method)
             return self.encode(run(lambda: obj(*args, **kwargs)))
 
         def clone(message):
@@ -285,7 +291,16 @@ class Borrowed:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        return self._peer.borrowed_request("getattr", target=self._id, name=name)
+        if (self._type, name) in self._peer.methods:  # a method: call it in one request, not two
+            peer, target = self._peer, self._id
+
+            def method(*args, **kwargs):
+                return peer.borrowed_request("invoke", target=target, method=name, args=list(args), kwargs=kwargs)
+            return method
+        value = self._peer.borrowed_request("getattr", target=self._id, name=name)
+        if isinstance(value, Borrowed) and value._type == "method":
+            self._peer.methods.add((self._type, name))
+        return value
 
     def __call__(self, *args, **kwargs):
         return self._peer.borrowed_request("invoke", target=self._id, args=list(args), kwargs=kwargs)
@@ -313,10 +328,12 @@ class Lender:
         ``special(obj)`` -> a handle dict or None, tried first (a working-function proxy is sent by name).
     by_name : callable
         ``by_name(name)`` -> the object a ``{"__handle__": "ref", "name": ...}`` handle stands for.
+    twin : callable or None
+        ``twin(data)`` -> a local twin of the other side's probe (``{"__handle__": "probe", ...}``).
     """
 
-    def __init__(self, peer, lendable, special, by_name):
-        self.peer, self.lendable, self.special, self.by_name = peer, lendable, special, by_name
+    def __init__(self, peer, lendable, special, by_name, twin=None):
+        self.peer, self.lendable, self.special, self.by_name, self.twin = peer, lendable, special, by_name, twin
         self.lent = {}
 
     def export(self, obj):
@@ -339,6 +356,8 @@ class Lender:
             return self.lent[data["id"]]
         if kind == "ref" and isinstance(data.get("name"), str):
             return self.by_name(data["name"])
+        if kind == "probe" and self.twin is not None:
+            return self.twin(data)
         raise ProtocolError(f"a handle that names nothing: {str(data)[:100]}")
 
     def target(self, message):

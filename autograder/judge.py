@@ -17,7 +17,8 @@ import io
 import types
 import warnings
 
-from allab.harness import close_figures, from_plain
+from allab.harness import build_probe, close_figures, from_plain
+from allab.probes import spy_log
 
 from .markscheme import part_functions
 from .reference import load_reference
@@ -70,11 +71,16 @@ class Judge:
     """
 
     def __init__(self, order):
+        from threadpoolctl import threadpool_limits
+        # The working versions run in this process: one BLAS thread, as in the workers (--jobs sets the
+        # parallelism; two grading processes with two threads each on two cores ran at half speed).
+        threadpool_limits(1)
         self.order = list(order)
         for part in self.order:  # loaded before any student code runs, and never again from disk
             load_reference(part)
         self.part, self.target = None, None
         self._references = {}   # id(function) -> name, for sending a working function by name
+        self._twins = []        # log keys of the probe twins built for the callback being answered
 
     def begin(self, part=None, target=None):
         """The call about to be made: ``target`` of ``part`` (``None``: loading, no working versions)."""
@@ -114,21 +120,40 @@ class Judge:
                                     types.CodeType, types.FrameType, types.GeneratorType, types.CoroutineType,
                                     functools.partial, staticmethod, classmethod, property))
 
+    def twin(self, data):
+        """A twin, built here, of a probe the check gave the student's code (a spy model, a recording
+        strategy): the working version uses it without a request per call; what it records goes back."""
+        if data.get("kind") not in ("fixed_proba", "spy", "strategy", "estimator") or \
+                not isinstance(data.get("key"), (str, type(None))):
+            raise Refused("not a probe")
+        params = from_plain(data.get("params"))
+        if not isinstance(params, dict):
+            raise Refused("not a probe")
+        self._twins.append(data["key"])
+        return build_probe(data["kind"], params, data["key"], fresh=True)
+
     def callback(self, peer, message):
-        """Run the working version a worker asked for; return its result as plain data (with handles)."""
+        """Run the working version a worker asked for; return ``{"result", "logs"}`` as plain data
+        (with handles): its result, and what the twins of the check's probes recorded."""
         name = message.get("name")
         if not isinstance(name, str):
             raise Refused("a callback without a function name")
         func = self.working_function(name)
-        args = from_plain(message.get("args", []), peer.lender.resolve)
-        kwargs = from_plain(message.get("kwargs", {}), peer.lender.resolve)
-        if not (isinstance(args, list) and isinstance(kwargs, dict) and all(isinstance(k, str) for k in kwargs)):
-            raise TypeError("bad arguments")
+        outer, self._twins = self._twins, []
         try:
+            args = from_plain(message.get("args", []), peer.lender.resolve)
+            kwargs = from_plain(message.get("kwargs", {}), peer.lender.resolve)
+            if not (isinstance(args, list) and isinstance(kwargs, dict) and all(isinstance(k, str) for k in kwargs)):
+                raise TypeError("bad arguments")
             with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
                 warnings.simplefilter("ignore")
-                return peer.encode(func(*args, **kwargs))
+                result = func(*args, **kwargs)
+            logs = {key: spy_log(key) for key in set(self._twins) if key is not None}
+            return peer.encode({"result": result, "logs": logs})
         finally:
+            for key in self._twins:
+                spy_log(key).clear()
+            self._twins = outer
             close_figures()  # a plot the working version drew went back as a description
 
 

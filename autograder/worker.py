@@ -51,7 +51,11 @@ class WorkingVersion:
         self.name = name
 
     def __call__(self, *args, **kwargs):
-        return _PEER.borrowed_request("callback", name=self.name, args=list(args), kwargs=kwargs)
+        from allab.probes import spy_log
+        answer = _PEER.borrowed_request("callback", name=self.name, args=list(args), kwargs=kwargs)
+        for key, events in answer["logs"].items():  # what the twins of the check's probes recorded there
+            spy_log(key).extend(events)
+        return answer["result"]
 
     def __repr__(self):
         return f"<working version of {self.name}>"
@@ -129,6 +133,18 @@ def _no_notebooks(name):
     raise ImportError("allab.mine reads no notebooks while grading")
 
 
+def _by_spec(obj):
+    """A working version crosses by name, a check's probe by its spec (the grading process builds a
+    twin and sends back what it recorded); anything else is lent by handle."""
+    from allab.harness import PROBE_TAG, to_plain
+    if isinstance(obj, WorkingVersion):
+        return {"__handle__": "ref", "name": obj.name}
+    spec = getattr(obj, PROBE_TAG, None) if not isinstance(obj, type) else None
+    if isinstance(spec, dict):
+        return {"__handle__": "probe", "kind": spec["kind"], "params": to_plain(spec["params"]), "key": spec["key"]}
+    return None
+
+
 def serve(fd, isolated=False):
     """The worker's loop: answer the grading process's requests until the connection closes."""
     global _PEER
@@ -143,8 +159,7 @@ def serve(fd, isolated=False):
                 os._exit(0)  # a process the student's code forked returned here: only the worker answers
 
     peer = _PEER = Peer(Channel(fd, checked=False), catch_all=True)
-    peer.lend(lendable=lambda obj: True, by_name=WorkingVersion, run=only_me,
-              special=lambda obj: {"__handle__": "ref", "name": obj.name} if isinstance(obj, WorkingVersion) else None)
+    peer.lend(lendable=lambda obj: True, by_name=WorkingVersion, run=only_me, special=_by_spec)
     namespaces, earlier = {}, {}
 
     def load(message):
@@ -274,7 +289,8 @@ class Worker:
         self.process.start()
         child.close()
         self.peer = Peer(Channel(self._conn.fileno(), checked=True))
-        self.peer.lend(lendable=judge.lendable, special=judge.special, by_name=judge.working_function)
+        self.peer.lend(lendable=judge.lendable, special=judge.special, by_name=judge.working_function,
+                       twin=judge.twin)
         self.peer.handlers["callback"] = lambda message: judge.callback(self.peer, message)
 
     def request(self, op, timeout, **fields):

@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 __all__ = ["Probe", "Outcome", "StudentError", "LocalCaller", "to_plain", "from_plain",
-           "materialize", "describe_figure", "fixed_pool", "close_figures"]
+           "materialize", "build_probe", "describe_figure", "fixed_pool", "close_figures"]
 
 MAX_TEXT = 20_000  # characters of captured stdout kept per call
 
@@ -81,30 +81,12 @@ class Probe:
 
 def materialize(obj, spies):
     """Build the real objects for every :class:`Probe` in ``obj`` (spy labels go to ``spies``)."""
-    from . import probes
     if isinstance(obj, Probe):
-        p = obj.params
-        if obj.kind == "fixed_proba":
-            return probes.FixedProbaModel(p["probas"], p.get("classes"))
-        if obj.kind == "spy":
-            key = f"spy-{p['label']}-{id(spies)}"
-            probes.spy_log(key).clear()
-            spies[p["label"]] = key
-            return probes.SpyEstimator(ESTIMATORS[p["estimator"]](), log_key=key)
-        if obj.kind == "strategy":
-            key = f"strategy-{p['label']}-{id(spies)}"
-            probes.spy_log(key).clear()
-            spies[p["label"]] = key
-            kind = probes.ModalRecordingStrategy if p.get("modal") else probes.RecordingStrategy
-            return kind(p["pick"], log_key=key)
-        if obj.kind == "estimator":
-            est = ESTIMATORS[p["name"]]()
-            if p.get("fit") is not None:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    est.fit(*p["fit"])
-            return est
-        raise ValueError(f"unknown probe kind {obj.kind!r}")
+        key = None
+        if obj.kind in ("spy", "strategy"):
+            key = f"{obj.kind}-{obj.params['label']}-{id(spies)}"
+            spies[obj.params["label"]] = key
+        return build_probe(obj.kind, obj.params, key, fresh=True)
     if isinstance(obj, list):
         return [materialize(x, spies) for x in obj]
     if isinstance(obj, tuple):
@@ -114,6 +96,35 @@ def materialize(obj, spies):
     if isinstance(obj, np.ndarray):
         return obj.copy()  # the student gets its own copy; the check keeps the original
     return obj
+
+
+PROBE_TAG = "_allab_probe"  # on a built probe: its spec, so that another process can build its twin
+
+
+def build_probe(kind, params, key=None, fresh=False):
+    """The object a probe spec stands for; spies and recording strategies record under ``key`` (emptied
+    first if ``fresh``). The object carries its spec (``PROBE_TAG``): the grader's working versions use
+    a twin of it, built from the spec, instead of reaching back into the worker for every call."""
+    from . import probes
+    if key is not None and fresh:
+        probes.spy_log(key).clear()
+    if kind == "fixed_proba":
+        built = probes.FixedProbaModel(params["probas"], params.get("classes"))
+    elif kind == "spy":
+        built = probes.SpyEstimator(ESTIMATORS[params["estimator"]](), log_key=key)
+    elif kind == "strategy":
+        strategy = probes.ModalRecordingStrategy if params.get("modal") else probes.RecordingStrategy
+        built = strategy(params["pick"], log_key=key)
+    elif kind == "estimator":
+        built = ESTIMATORS[params["name"]]()
+        if params.get("fit") is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                built.fit(*params["fit"])
+    else:
+        raise ValueError(f"unknown probe kind {kind!r}")
+    setattr(built, PROBE_TAG, {"kind": kind, "params": params, "key": key})
+    return built
 
 
 def fixed_pool(n_samples, n_features=2):
