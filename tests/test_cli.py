@@ -10,7 +10,7 @@ import pytest
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.examples import EXAMPLES_DIR
-from autograder.markscheme import load_items
+from autograder.markscheme import gradebook_items, load_items, written_items
 
 pytestmark = pytest.mark.slow
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -50,17 +50,22 @@ def test_gradebook_columns_and_scores(examples):
     _, out = examples
     with open(out / "grades.csv", newline="") as f:
         header = next(csv.reader(f))
-    assert header == ["student", "score", "max_score", *[it.name for it in load_items()]]
+    assert header == ["student", "score", "max_score", *[it.name for it in gradebook_items()]]
     rows = gradebook(out)
-    total = sum(it.points for it in load_items())
-    assert float(rows["alice_complete"]["score"]) == total
+    alice = rows["alice_complete"]
+    # 35 autograded + 7 written required; the bonus (5 autograded + 2 written) is extra credit.
+    assert float(alice["max_score"]) == 42
+    assert float(alice["score"]) == sum(it.points for it in load_items()) == 40  # written: not graded yet
+    assert all(alice[it.name] == "" for it in written_items())
     bob = rows["bob_partial"]
     for lost in ("part1.uncertainty_sampling", "part1.active_learning_loop", "part2.entropy_sampling",
                  "part2.strategy_overlap"):
         assert float(bob[lost]) < next(it.points for it in load_items() if it.name == lost), lost
     for kept in ("part1.create_initial_split", "part1.oracle", "part2.margin_sampling", "part2.random_sampling_loop"):
         assert float(bob[kept]) == next(it.points for it in load_items() if it.name == kept), kept
-    assert float(bob["part3.cost_analysis"]) == 0  # part 3 not handed in
+    assert float(bob["part4.modal_learning_loop"]) == 0  # part 4 not handed in
+    # Part 3's written answers left at the stub or emptied: 0 at once, not pending
+    assert [bob[it.name] for it in written_items()] == ["0", "0", "0", "0"]
 
 
 def test_broken_submission_keeps_what_works(examples):
@@ -82,12 +87,17 @@ def test_results_json_has_gradescope_fields(examples):
         assert isinstance(data["score"], (int, float)) and isinstance(data["execution_time"], (int, float))
         assert isinstance(data["output"], str) and data["visibility"] in VISIBILITY
         assert data["stdout_visibility"] in VISIBILITY
-        assert len(data["tests"]) == len(load_items())
+        assert len(data["tests"]) == len(gradebook_items())
         for test in data["tests"]:
-            assert {"name", "number", "score", "max_score", "status", "output", "visibility"} <= set(test)
-            assert test["status"] in ("passed", "failed") and test["visibility"] in VISIBILITY
-            assert 0 <= test["score"] <= test["max_score"]
-        assert data["score"] == pytest.approx(sum(t["score"] for t in data["tests"]))
+            assert {"name", "number", "output", "visibility"} <= set(test) and test["visibility"] in VISIBILITY
+            if "score" in test:
+                assert {"score", "max_score", "status"} <= set(test) and test["status"] in ("passed", "failed")
+                assert 0 <= test["score"] <= test["max_score"]
+        # The total counts only judged points: a written answer not graded yet has no score.
+        assert data["score"] == pytest.approx(sum(t.get("score", 0) for t in data["tests"]))
+    pending = [t for t in json.loads((out / "alice_complete" / "results.json").read_text())["tests"]
+               if "score" not in t]
+    assert [t["name"].split(":")[0] for t in pending] == [it.name for it in written_items()]
 
 
 def test_feedback_names_the_mistake_but_not_the_hidden_tests(examples):
