@@ -158,7 +158,8 @@ def summary_line(dist):
 def _out_of_note(dist):
     """``; up to 7 more as extra credit; 12 written answers not graded yet``, as they apply."""
     return "".join([f"; up to {_num(dist['extra'])} more as extra credit" if dist["extra"] else "",
-                    f"; {dist['pending']} written answers not graded yet" if dist["pending"] else ""])
+                    f"; {dist['pending']} written answer{'s' * (dist['pending'] > 1)} not graded yet"
+                    if dist["pending"] else ""])
 
 
 def markdown(stats, dist, source):

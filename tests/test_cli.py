@@ -11,6 +11,7 @@ import pytest
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.examples import EXAMPLES_DIR
 from autograder.markscheme import gradebook_items, load_items, written_items
+from autograder.written import anonymous_id
 
 pytestmark = pytest.mark.slow
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -106,6 +107,51 @@ def test_feedback_names_the_mistake_but_not_the_hidden_tests(examples):
     assert "selected the most confident samples" in feedback
     assert "the pool never shrinks" in feedback
     assert "def test_" not in feedback and "mistake(" not in feedback and "assert " not in feedback
+
+
+def test_written_answers_pages_scores_and_merge(examples, tmp_path):
+    """`answers` then a filled CSV then `grade --manual`: the written points reach every output; a bad CSV
+    is refused with its row and column, and nothing already written is lost."""
+    _, out = examples
+    result = run("answers", out, "--anonymous")
+    assert result.returncode == 0, result.stderr
+    page = (out / "answers" / "part3.report_cost.html").read_text()
+    assert "alice_complete" not in page and anonymous_id("alice_complete") in page and "Rubric" in page
+    with open(out / "answers" / "scores.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 3 * len(written_items())
+    for row in rows:  # the TA's marks: alice's answers are the reference answers
+        if row["student"] == anonymous_id("alice_complete"):
+            row["score"], row["comment"] = row["points"], "matches the rubric"
+        elif row["student"] == anonymous_id("bob_partial"):
+            assert row["score"] == "0" and "no answer" in row["comment"]
+    scores = tmp_path / "scores.csv"
+    with open(scores, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    before = (out / "grades.csv").read_text()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(scores.read_text().replace(f"{anonymous_id('alice_complete')},part3.report_cost,3,3",
+                                              f"{anonymous_id('alice_complete')},part3.report_cost,3,4"))
+    result = run("grade", EXAMPLES_DIR, "--out", out, "--manual", bad)
+    assert result.returncode == 2 and "row 2, column 'score': 4 is above the item's 3 points" in result.stderr
+    assert (out / "grades.csv").read_text() == before, "a refused CSV changed the gradebook"
+    result = run("grade", EXAMPLES_DIR, "--out", out, "--jobs", "2", "--manual", scores)
+    assert result.returncode == 0, result.stderr
+    alice = gradebook(out)["alice_complete"]
+    assert (float(alice["score"]), float(alice["max_score"])) == (49, 42)  # 35 + 7 required, 5 + 2 extra credit
+    assert all(float(alice[it.name]) == it.points for it in written_items())
+    line = next(l for l in result.stdout.splitlines() if l.startswith("alice_complete"))
+    assert "35 / 35 +5 extra" in line and "7 / 7 +2 extra" in line and "49 / 42" in line
+    feedback = (out / "alice_complete" / "feedback.md").read_text()
+    assert "Score: 49 / 42 (7 of it extra credit)" in feedback and "matches the rubric" in feedback
+    data = json.loads((out / "alice_complete" / "results.json").read_text())
+    assert data["score"] == 49 and all("score" in t for t in data["tests"])
+    result = run("report", out)
+    assert result.returncode == 0 and "out of 42; up to 7 more as extra credit" in result.stdout
+    # left unscored by the TA: carol's bonus answer (her bonus notebook hangs, but its answer is there)
+    assert "; 1 written answer not graded yet" in result.stdout
 
 
 def test_single_notebook_and_nbgrader_layout(tmp_path):
