@@ -66,14 +66,21 @@ def _entry_title(it):
     return f"{it.title} ({tags})" if tags else it.title
 
 
-def results_json(result):
+WRITTEN_ELSEWHERE = ("This is the autograded part of your score (the bonus is extra credit). Your written answers are "
+                     "graded by hand, as questions of their own.")
+
+
+def results_json(result, written=True):
     """The Gradescope results.json dict for one student (one test entry per gradebook item).
 
     A written answer not graded yet is a test without a score (Gradescope shows it without points), and
-    the top-level score counts only judged points, extra credit included.
+    the top-level score counts only judged points, extra credit included. With ``written=False`` (on
+    Gradescope, where TAs grade the written questions in the assignment's outline) written answers are left
+    out: tests and score are the autograded items only.
     """
     tests = []
-    for number, (it, item) in enumerate(_entries(result), start=1):
+    entries = [(it, item) for it, item in _entries(result) if written or not it.written]
+    for number, (it, item) in enumerate(entries, start=1):
         test = {"name": f"{it.name}: {_entry_title(it)}", "number": str(number)}
         if item["score"] is not None:
             test.update(score=item["score"], max_score=item["max_score"],
@@ -81,9 +88,9 @@ def results_json(result):
         test.update(output="\n".join(entry_feedback(item)) or "All checks passed.", visibility="visible")
         tests.append(test)
     return {
-        "score": result.score,
+        "score": result.score if written else round(result.points(False), 2),
         "execution_time": round(result.seconds, 2),
-        "output": "\n".join([score_line(result), *_notes(result)]),
+        "output": "\n".join([score_line(result) if written else WRITTEN_ELSEWHERE, *_notes(result)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,

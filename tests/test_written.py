@@ -131,6 +131,9 @@ def test_pending_answers_count_in_max_score_not_in_score():
     assert data["score"] == 40 == sum(t.get("score", 0) for t in data["tests"])
     pending = [t for t in data["tests"] if "score" not in t]
     assert len(pending) == 4 and all("not graded yet" in t["output"] for t in pending)
+    on_gradescope = results_json(result, written=False)  # written questions are graded in Gradescope's outline
+    assert [t["name"].split(":")[0] for t in on_gradescope["tests"]] == [it.name for it in load_items()]
+    assert on_gradescope["score"] == 40 and "graded by hand" in on_gradescope["output"]
     text = feedback_markdown(result)
     assert "Score: 40 / 42 (5 of it extra credit; 9 points of written answers not graded yet)" in text
     assert "Report 1: cost-effectiveness (written) (`part3.report_cost`): pending / 3" in text
@@ -145,6 +148,7 @@ def test_graded_answers_and_extra_credit_take_the_score_above_max_score(tmp_path
     assert result.written["part3.report_cost"]["status"] == "graded"
     data = results_json(result)
     assert data["score"] == 49 == sum(t["score"] for t in data["tests"])
+    assert results_json(result, written=False)["score"] == 40
     assert any(t["name"] == "bonus.digits_analysis: Bonus 2 question: does active learning help on digits? "
                             "(written, extra credit)" and t["score"] == 2 for t in data["tests"])
     assert "Score: 49 / 42 (7 of it extra credit)" in feedback_markdown(result)
