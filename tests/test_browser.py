@@ -110,6 +110,14 @@ def set_source(page, cell, text):
     page.keyboard.insert_text(text)
 
 
+def write_and_check(page, answer, check, source=None):
+    """Write ``source`` into the ``answer`` cell (keep it if None), run it, then run the ``check`` cell."""
+    if source is not None:
+        set_source(page, answer, source)
+    run_cell(page, answer)
+    run_cell(page, check)
+
+
 def cell_by_text(cells, text):
     """The first cell whose source contains ``text``."""
     return cells.filter(has=cells.page.locator(".cm-content", has_text=text)).first
@@ -136,23 +144,19 @@ def test_student_runs_part1_and_reads_the_check_messages(lab, browser):
     output = check.locator(".jp-OutputArea")
 
     # 1. The stub, as handed out: the check shows what to do.
-    run_cell(page, oracle)
-    run_cell(page, check)
+    write_and_check(page, oracle, check)
     expect(output).to_contain_text("NotImplementedError")
     expect(output).to_contain_text("Not written yet: replace this line with your code")
 
     # 2. A wrong answer: the check's own message, rendered, names what is wrong.
-    set_source(page, oracle, "def oracle(X_query, y_pool, query_idx):\n    return y_pool\n")
-    run_cell(page, oracle)
-    run_cell(page, check)
+    write_and_check(page, oracle, check, "def oracle(X_query, y_pool, query_idx):\n    return y_pool\n")
     expect(output).to_contain_text("AssertionError")
     expect(output).to_contain_text("oracle: expected y_pool[[7, 0, 5]] = [6, 3, 9]; got [3, 1, 4, 1, 5, 9, 2, 6]")
     expect(output).not_to_contain_text("NotImplementedError")
 
     # 3. A right answer: the tick, and nothing else.
-    set_source(page, oracle, "def oracle(X_query, y_pool, query_idx):\n    return y_pool[np.asarray(query_idx)]\n")
-    run_cell(page, oracle)
-    run_cell(page, check)
+    write_and_check(page, oracle, check,
+                    "def oracle(X_query, y_pool, query_idx):\n    return y_pool[np.asarray(query_idx)]\n")
     expect(output).to_contain_text("✔ oracle passes the public checks.")
     expect(output).not_to_contain_text("Error")
     page.close()
