@@ -93,8 +93,14 @@ def _grade_id(cell):
 
 def _add_text(nb, cell):
     """Keep the text of a non-code cell with an nbgrader grade_id (a written answer); a copied cell adds to it."""
-    grade_id, text = _grade_id(cell), source(cell)
-    if isinstance(grade_id, str) and isinstance(text, str):
+    grade_id = _grade_id(cell)
+    if not isinstance(grade_id, str):
+        return
+    try:
+        text = source(cell)
+    except TypeError:  # a source list holding something else than strings: no readable answer
+        return
+    if isinstance(text, str):
         nb.texts[grade_id] = f"{nb.texts[grade_id]}\n\n{text}" if grade_id in nb.texts else text
 
 

@@ -1,6 +1,7 @@
 """Written answers and extra credit: the mark scheme, what counts as no answer, the TAs' scores CSV, and how the
 gradebook, feedback, results.json and report show pending, graded and extra-credit points."""
 import csv
+import json
 
 import pytest
 
@@ -209,3 +210,28 @@ def test_score_rows_keep_what_was_typed_and_prefill_automatic_zeros():
     assert rows[("alice", "part3.report_strategy")] == ["", "later"]
     assert rows[("alice", "part3.report_samples")] == ["", ""]
     assert rows[("bob", "part3.report_samples")] == ["0", "no answer"]
+
+
+# --- reading the answers from a submission -----------------------------------------------------------------------
+
+def test_answers_are_read_from_any_well_formed_cell_and_malformed_ones_are_skipped(tmp_path):
+    from autograder.submissions import Submission, read_code_cells
+    from autograder.written import collect
+
+    def answer(source, grade_id="report_cost", cell_type="markdown"):
+        return {"cell_type": cell_type, "metadata": {"nbgrader": {"grade_id": grade_id}}, "source": source}
+    cells = [answer([1, 2]), answer(None), {"cell_type": "markdown", "metadata": [], "source": "x"},
+             answer("x", grade_id=["report_cost"]), answer(["Saved ", "15 labels."]),
+             answer("Copied cell: more.", cell_type="raw"), answer(""), answer(TEXT_STUB, grade_id="report_strategy"),
+             {"cell_type": "code", "metadata": {}, "source": "def plot_learning_curves():\n    pass\n"}]
+    path = tmp_path / "part3.ipynb"
+    path.write_text(json.dumps({"cells": cells, "nbformat": 4, "nbformat_minor": 5, "metadata": {}}))
+    nb = read_code_cells(path)
+    assert nb.texts["report_cost"] == "Saved 15 labels.\n\nCopied cell: more.\n\n"
+    entries = collect(Submission("s", tmp_path, notebooks={"part3_experiments": nb}))
+    assert entries["part3.report_cost"]["status"] == "pending"
+    assert entries["part3.report_strategy"]["status"] == "auto"
+    assert entries["part3.report_samples"]["status"] == "pending"           # no such cell: a TA must look
+    assert "not found" in entries["part3.report_samples"]["comment"]
+    assert entries["bonus.digits_analysis"]["comment"] == "no answer: no notebook of bonus was handed in"
+    assert entries["bonus.digits_analysis"]["score"] == 0
