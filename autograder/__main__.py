@@ -26,9 +26,18 @@ def build_parser():
                    help="a student's folder, a notebook, or a folder of student folders")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--jobs", type=int, default=None, help="parallel graders (default: number of cores)")
+    p.add_argument("--manual", metavar="FILE.csv", default=None,
+                   help="TAs' scores of the written answers (the CSV `answers` writes) to fold in")
 
-    p = sub.add_parser("check", help="run the public checks of one notebook (what students see)")
-    p.add_argument("notebook")
+    p = sub.add_parser("answers", help="after `grade`: a page per written question with every answer, "
+                                       "the reference and the rubric, and a CSV for the TAs' scores")
+    p.add_argument("dir", metavar="DIR", help="an output folder of `grade` (holding written_answers.json)")
+    p.add_argument("--anonymous", action="store_true",
+                   help="show pseudonyms (anon-xxxxxxxx) instead of student names, in the pages and the CSV")
+
+    p = sub.add_parser("check", help="a student's check before uploading: a folder (what is missing, "
+                                     "stubs, public checks, written answers, plots) or one notebook's public checks")
+    p.add_argument("notebook", metavar="FOLDER_OR_NOTEBOOK")
 
     p = sub.add_parser("gradescope", help="build the Gradescope autograder zip (setup.sh, run_autograder, grader)")
     p.add_argument("--out", default="build/autograder.zip", help="the zip to write (default: build/autograder.zip)")
@@ -58,6 +67,9 @@ def main(argv=None):
     if args.command == "report":
         from . import report
         return report.main(args)
+    if args.command == "answers":
+        from . import answers
+        return answers.main(args)
     from . import batch
     try:
         return {"grade": batch.grade_command, "check": batch.check_command}[args.command](args)

@@ -70,13 +70,14 @@ def prepare_output(out):
 
 
 def grade_command(args):
-    from .outputs import safe_name, summary_table, write_gradebook, write_student
+    from .outputs import safe_name, summary_table, write_answers, write_gradebook, write_student
     try:
         submissions = discover(args.paths, part_functions(), exclude=Path(args.out))
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from exc
     if not any(sub.notebooks or sub.problems != [NO_NOTEBOOK] for sub in submissions):
         raise UsageError(f"no submissions found under {' '.join(args.paths)}: no notebook (.ipynb) in them")
+    manual = _manual_scores(args.manual, [sub.student for sub in submissions])  # before anything is written
     out = prepare_output(args.out)
     folders, used = {}, set()
     for sub in submissions:
@@ -88,21 +89,50 @@ def grade_command(args):
     start = time.perf_counter()
     limits = course_limits(extra_hidden=[*args.paths, out])  # no worker sees another student's files
     results = grade_batch(submissions, jobs=args.jobs, limits=limits,
-                          on_result=lambda r: write_student(r, folders[r.student]))
+                          on_result=lambda r: write_student(_with_manual(r, manual), folders[r.student]))
     write_gradebook(results, out / "grades.csv")
+    write_answers(results, out / "written_answers.json")
     print(summary_table(results))
     print(f"Graded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"gradebook: {out / 'grades.csv'}")
+    if manual:
+        print(f"Merged {len(manual)} written score(s) from {args.manual}")
+    elif any(r.pending for r in results):
+        print(f"Written answers to grade: `python -m autograder answers {out}`, then "
+              f"`grade ... --out {out} --manual {out / 'answers' / 'scores.csv'}`")
     return 0
 
 
+def _manual_scores(path, students):
+    """The TA's written scores from the CSV at ``path`` (``{}`` without one); a bad CSV is a UsageError."""
+    from .written import ManualError, read_manual
+    if path is None:
+        return {}
+    try:
+        return read_manual(path, students)
+    except ManualError as exc:
+        raise UsageError(f"{exc}; nothing was graded or written") from exc
+
+
+def _with_manual(result, manual):
+    from .written import apply_manual
+    apply_manual(result, manual)
+    return result
+
+
 def check_command(args):
-    """Run the public checks of one notebook and print what passes and what to fix."""
+    """A folder: the pre-upload check (:mod:`autograder.handin`). A notebook: its public checks, what passes
+    and what to fix."""
     from .grading import grade_submission
     from .outputs import item_feedback
     path = Path(args.notebook)
+    if path.is_dir():
+        from .handin import check_folder, print_report
+        report = check_folder(path)
+        print_report(report, path)
+        return 0 if report.ready else 1
     if not path.is_file():
-        raise UsageError(f"no such notebook: {path}")
+        raise UsageError(f"no such notebook or folder: {path}")
     sub = discover([path], part_functions())[0]
     result = grade_submission(sub, public_only=True)
     for problem in result.problems + result.incidents:

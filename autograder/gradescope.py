@@ -173,7 +173,7 @@ def grade_root(root):
         # As in `grade`: the worker sees neither the submission's files nor where the results go.
         limits = course_limits(extra_hidden=[folder, Path(root) / "results"])
         [result] = grade_batch([submission], jobs=1, limits=limits, progress=False)
-        data = results_json(result)
+        data = results_json(result, written=False)  # TAs grade those in Gradescope's outline (README)
     except BaseException as exc:  # noqa: BLE001 - whatever happened, Gradescope gets a result
         if isinstance(exc, KeyboardInterrupt):
             raise

@@ -10,9 +10,10 @@ from allab.harness import StudentError
 
 from .checks import MISTAKE_TAG
 from .judge import submission_budget
-from .markscheme import deliverable_figures, load_items, load_mistakes, part_functions
+from .markscheme import deliverable_figures, gradebook_items, load_items, load_mistakes, part_functions
 from .sandbox import course_limits
 from .worker import StudentProcess
+from .written import collect as collect_written
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 QUIET_PLUGINS = ["terminal", "cacheprovider", "warnings", "unraisableexception", "threadexception", "logging",
@@ -41,14 +42,36 @@ class StudentResult:
     incidents: list = field(default_factory=list)   # what the code did (timeouts, crashes)
     plots: dict = field(default_factory=dict)       # deliverable plot name -> "ok" or what is wrong
     seconds: float = 0.0
+    written: dict = field(default_factory=dict)     # written item name -> entry (autograder.written)
 
     @property
     def score(self):
-        return round(sum(v["score"] for v in self.items.values()), 2)
+        """Every judged point, extra credit included (pending written answers count nothing yet)."""
+        return round(sum(self.points(written) for written in (False, True)), 2)
 
     @property
     def max_score(self):
-        return sum(v["max_score"] for v in self.items.values())
+        """The points of every required item, autograded and written (extra credit left out)."""
+        return sum(v["max_score"] for name, v in self.all_items().items() if name not in _extra_names())
+
+    @property
+    def pending(self):
+        """The points of written answers no TA has scored yet."""
+        return sum(v["max_score"] for v in self.written.values() if v["score"] is None)
+
+    def all_items(self):
+        """``{name: entry}`` of the autograded and the written items."""
+        return {**self.items, **self.written}
+
+    def points(self, written, extra=None):
+        """The score of the autograded (or written) items; only extra credit (``extra=True``) or none."""
+        entries = self.written if written else self.items
+        return sum(v["score"] for name, v in entries.items() if v["score"] is not None
+                   and (extra is None or (name in _extra_names()) == extra))
+
+
+def _extra_names():
+    return {it.name for it in gradebook_items() if it.extra}
 
 
 class _Current:
@@ -175,6 +198,7 @@ def grade_submission(submission, limits=None, public_only=False):
         process.close()
     result.incidents = process.incidents
     result.items = score(records, submission.notebooks)
+    result.written = collect_written(submission)
     result.plots = check_plots(submission.files)
     result.seconds = time.perf_counter() - start
     return result

@@ -4,7 +4,7 @@ import json
 import re
 
 from .grading import mistake_message
-from .markscheme import load_items
+from .markscheme import gradebook_items, load_items
 
 def safe_name(student):
     """A folder name for ``student`` that cannot escape the output folder."""
@@ -13,14 +13,19 @@ def safe_name(student):
 
 
 def write_gradebook(results, path):
-    """``grades.csv``: one row per student: student, score, max_score, one column per item."""
-    names = [it.name for it in load_items()]
+    """``grades.csv``: one row per student: student, score, max_score, one column per item.
+
+    A written answer no TA has scored yet is an empty cell. ``score`` includes extra credit, ``max_score``
+    does not, so a score may be above it.
+    """
+    names = [it.name for it in gradebook_items()]
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "score", "max_score", *names])
         for r in results:
+            entries = r.all_items()
             writer.writerow([r.student, _num(r.score), _num(r.max_score),
-                             *(_num(r.items[n]["score"]) for n in names)])
+                             *("" if entries[n]["score"] is None else _num(entries[n]["score"]) for n in names)])
 
 
 def item_feedback(item):
@@ -42,25 +47,50 @@ def item_feedback(item):
     return lines
 
 
-def results_json(result):
-    """The Gradescope results.json dict for one student (one test entry per graded item)."""
+def written_feedback(entry):
+    """The lines of feedback for one written answer: its state and the TA's (or the grader's) comment."""
+    if entry["status"] == "pending":
+        return ["- written answer: not graded yet (a TA grades it by hand; it is not in the score yet)",
+                *([f"- {entry['comment']}"] if entry["comment"] else [])]
+    return [f"- {entry['comment']}"] if entry["comment"] else []
+
+
+def entry_feedback(entry):
+    """The feedback lines of an autograded item or of a written answer."""
+    return written_feedback(entry) if "answer" in entry else item_feedback(entry)
+
+
+def _entry_title(it):
+    """The item's title, with ``(written, extra credit)`` as they apply."""
+    tags = ", ".join(tag for tag, on in (("written", it.written), ("extra credit", it.extra)) if on)
+    return f"{it.title} ({tags})" if tags else it.title
+
+
+WRITTEN_ELSEWHERE = ("This is the autograded part of your score (the bonus is extra credit). Your written answers are "
+                     "graded by hand, as questions of their own.")
+
+
+def results_json(result, written=True):
+    """The Gradescope results.json dict for one student (one test entry per gradebook item).
+
+    A written answer not graded yet is a test without a score (Gradescope shows it without points), and
+    the top-level score counts only judged points, extra credit included. With ``written=False`` (on
+    Gradescope, where TAs grade the written questions in the assignment's outline) written answers are left
+    out: tests and score are the autograded items only.
+    """
     tests = []
-    for number, it in enumerate(load_items(), start=1):
-        item = result.items[it.name]
-        passed = item["score"] >= item["max_score"]
-        tests.append({
-            "name": f"{it.name}: {it.title}",
-            "number": str(number),
-            "score": item["score"],
-            "max_score": item["max_score"],
-            "status": "passed" if passed else "failed",
-            "output": "\n".join(item_feedback(item)) or "All checks passed.",
-            "visibility": "visible",
-        })
+    entries = [(it, item) for it, item in _entries(result) if written or not it.written]
+    for number, (it, item) in enumerate(entries, start=1):
+        test = {"name": f"{it.name}: {_entry_title(it)}", "number": str(number)}
+        if item["score"] is not None:
+            test.update(score=item["score"], max_score=item["max_score"],
+                        status="passed" if item["score"] >= item["max_score"] else "failed")
+        test.update(output="\n".join(entry_feedback(item)) or "All checks passed.", visibility="visible")
+        tests.append(test)
     return {
-        "score": result.score,
+        "score": result.score if written else round(result.points(False), 2),
         "execution_time": round(result.seconds, 2),
-        "output": "\n".join(_notes(result)) or "Graded.",
+        "output": "\n".join([score_line(result) if written else WRITTEN_ELSEWHERE, *_notes(result)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -69,8 +99,7 @@ def results_json(result):
 
 def feedback_markdown(result):
     """The student's readable feedback: every item, its points and what to fix."""
-    lines = [f"# Feedback for {result.student}", "",
-             f"**Score: {_num(result.score)} / {_num(result.max_score)}**", ""]
+    lines = [f"# Feedback for {result.student}", "", f"**{score_line(result)}**", ""]
     notes = _notes(result)
     if notes:
         lines += ["## About your submission", "", *(f"- {n}" for n in notes), ""]
@@ -84,13 +113,30 @@ def feedback_markdown(result):
             lines.append("No plot found: the notebooks save them as `figures/<name>.png`; hand in that folder too.")
         lines.append("")
     lines += ["## Items", ""]
-    for it in load_items():
-        item = result.items[it.name]
-        mark = "✔" if item["score"] >= item["max_score"] else "✘"
-        lines.append(f"### {mark} {it.title} (`{it.name}`): {_num(item['score'])} / {_num(item['max_score'])}")
-        lines += item_feedback(item) or ["All checks passed."]
+    for it, item in _entries(result):
+        if item["score"] is None:
+            mark, got = "…", "pending"
+        else:
+            mark, got = "✔" if item["score"] >= item["max_score"] else "✘", _num(item["score"])
+        lines.append(f"### {mark} {_entry_title(it)} (`{it.name}`): {got} / {_num(item['max_score'])}")
+        lines += entry_feedback(item) or ["All checks passed."]
         lines.append("")
     return "\n".join(lines)
+
+
+def _entries(result):
+    """``[(item, entry)]`` of every gradebook item ``result`` has, in gradebook order."""
+    entries = result.all_items()
+    return [(it, entries[it.name]) for it in gradebook_items() if it.name in entries]
+
+
+def score_line(result):
+    """``Score: 47 / 42 (5 of it extra credit; 9 points of written answers not graded yet)``."""
+    extra = result.points(False, extra=True) + result.points(True, extra=True)
+    notes = [f"{_num(round(extra, 2))} of it extra credit" if extra else "",
+             f"{_num(result.pending)} points of written answers not graded yet" if result.pending else ""]
+    notes = "; ".join(n for n in notes if n)
+    return f"Score: {_num(result.score)} / {_num(result.max_score)}" + (f" ({notes})" if notes else "")
 
 
 def write_student(result, folder):
@@ -100,15 +146,38 @@ def write_student(result, folder):
     (folder / "feedback.md").write_text(feedback_markdown(result) + "\n")
 
 
+def write_answers(results, path):
+    """``written_answers.json``: every student's written answers and their state, for ``answers``."""
+    data = {"students": {r.student: r.written for r in results}}
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def summary_table(results):
-    """A short text table of the batch: one line per student."""
-    width = max([len(r.student) for r in results] + [7])
-    lines = [f"{'student':<{width}}  {'score':>12}  {'time':>6}  notes"]
+    """A short text table of the batch: one line per student, autograded and written points apart.
+
+    Each of the two is ``required score / required maximum + extra credit``; written points not graded yet
+    are counted as pending.
+    """
+    auto_max = sum(it.points for it in load_items() if not it.extra)
+    written_max = sum(it.points for it in gradebook_items() if it.written and not it.extra)
+    rows = [("student", "autograded", "written", "total", "time", "notes")]
     for r in results:
         notes = len(r.problems) + len(r.incidents)
-        lines.append(f"{r.student:<{width}}  {_num(r.score):>5} / {_num(r.max_score):<4}  "
-                     f"{r.seconds:5.1f}s  {notes or ''}")
-    return "\n".join(lines)
+        rows.append((r.student, _split(r, False, auto_max), _split(r, True, written_max),
+                     f"{_num(r.score)} / {_num(r.max_score)}", f"{r.seconds:.1f}s", str(notes or "")))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(f"{c:<{w}}" for c, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def _split(result, written, maximum):
+    """``35 / 35 +5 extra`` (and ``, 9 pending`` for written answers not graded yet)."""
+    text = f"{_num(round(result.points(written, extra=False), 2))} / {_num(maximum)}"
+    extra = result.points(written, extra=True)
+    if extra:
+        text += f" +{_num(round(extra, 2))} extra"
+    if written and result.pending:
+        text += f", {_num(result.pending)} pending"
+    return text
 
 
 def _notes(result):

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .markscheme import load_items
+from .markscheme import gradebook_items
 
 FIXED_COLUMNS = ["student", "score", "max_score"]
 
@@ -28,11 +28,13 @@ class ItemStats:
     points: float
     mean: float
     passed: int
-    n: int
+    n: int            # students with a score on the item
+    pending: int = 0  # students whose written answer is not graded yet (an empty cell)
+    extra: bool = False
 
     @property
     def pass_rate(self):
-        return self.passed / self.n
+        return self.passed / self.n if self.n else 1.0  # nothing graded yet: not a weak item
 
     @property
     def mean_share(self):
@@ -44,7 +46,7 @@ class Gradebook:
     students: list
     totals: list      # total score of each student
     max_score: float
-    items: dict       # item name -> list of scores (one per student)
+    items: dict       # item name -> list of scores (one per student; None: a written answer not graded yet)
 
 
 def read_gradebook(path):
@@ -67,7 +69,8 @@ def read_gradebook(path):
     names = header[3:]
     if not names:
         raise ReportError(f"{path} has no item columns after {', '.join(FIXED_COLUMNS)}")
-    known = {it.name for it in load_items()}
+    known = {it.name for it in gradebook_items()}
+    written = {it.name for it in gradebook_items() if it.written}
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ReportError(f"{path}: column(s) {', '.join(unknown)} are not items of the mark scheme "
@@ -82,10 +85,11 @@ def read_gradebook(path):
         if len(row) != len(header):
             raise ReportError(f"{path}, line {line}: {len(row)} values where the header has {len(header)}")
         try:
-            values = [float(cell) for cell in row[1:]]
+            values = [None if not cell.strip() and column in written else float(cell)
+                      for column, cell in zip(header[1:], row[1:])]
         except ValueError as exc:
             raise ReportError(f"{path}, line {line}: not a number ({exc})") from exc
-        if not all(math.isfinite(v) for v in values):
+        if not all(v is None or math.isfinite(v) for v in values):
             raise ReportError(f"{path}, line {line}: a score is not a finite number")
         book.students.append(row[0])
         book.totals.append(values[0])
@@ -102,21 +106,24 @@ def read_gradebook(path):
 
 def item_stats(book):
     """:class:`ItemStats` per item, weakest first (lowest pass rate, then lowest mean share of points)."""
-    items = {it.name: it for it in load_items()}
-    order = {it.name: i for i, it in enumerate(load_items())}
+    items = {it.name: it for it in gradebook_items()}
+    order = {it.name: i for i, it in enumerate(gradebook_items())}
     stats = []
-    for name, scores in book.items.items():
-        points = items[name].points
-        stats.append(ItemStats(name, items[name].title, points, statistics.fmean(scores),
-                               sum(s >= points - 1e-9 for s in scores), len(scores)))
+    for name, all_scores in book.items.items():
+        points, scores = items[name].points, [s for s in all_scores if s is not None]
+        stats.append(ItemStats(name, items[name].title, points, statistics.fmean(scores) if scores else math.nan,
+                               sum(s >= points - 1e-9 for s in scores), len(scores),
+                               len(all_scores) - len(scores), items[name].extra))
     return sorted(stats, key=lambda s: (s.pass_rate, s.mean_share, order[s.name]))
 
 
 def distribution(book):
     """The spread of total scores: n, mean, median, min, max (and the maximum possible)."""
     t = book.totals
+    extra = sum(it.points for it in gradebook_items() if it.extra and it.name in book.items)
+    pending = sum(s is None for scores in book.items.values() for s in scores)
     return {"n": len(t), "mean": statistics.fmean(t), "median": statistics.median(t),
-            "min": min(t), "max": max(t), "max_score": book.max_score}
+            "min": min(t), "max": max(t), "max_score": book.max_score, "extra": extra, "pending": pending}
 
 
 def _num(x):
@@ -124,7 +131,9 @@ def _num(x):
 
 
 def table_rows(stats):
-    return [[s.name, _num(s.points), f"{s.mean:.2f}", f"{100 * s.pass_rate:.0f}% ({s.passed}/{s.n})", s.title]
+    return [[s.name, _num(s.points) + (" extra" if s.extra else ""), "-" if math.isnan(s.mean) else f"{s.mean:.2f}",
+             (f"{100 * s.pass_rate:.0f}% ({s.passed}/{s.n})" if s.n else "-") +
+             (f", {s.pending} pending" if s.pending else ""), s.title]
             for s in stats]
 
 
@@ -141,20 +150,31 @@ def text_table(stats):
 
 
 def summary_line(dist):
-    return (f"Total scores (out of {_num(dist['max_score'])}): n = {dist['n']}, mean = {dist['mean']:.2f}, "
-            f"median = {_num(dist['median'])}, min = {_num(dist['min'])}, max = {_num(dist['max'])}")
+    return (f"Total scores (out of {_num(dist['max_score'])}{_out_of_note(dist)}): n = {dist['n']}, "
+            f"mean = {dist['mean']:.2f}, median = {_num(dist['median'])}, min = {_num(dist['min'])}, "
+            f"max = {_num(dist['max'])}")
+
+
+def _out_of_note(dist):
+    """``; up to 7 more as extra credit; 12 written answers not graded yet``, as they apply."""
+    return "".join([f"; up to {_num(dist['extra'])} more as extra credit" if dist["extra"] else "",
+                    f"; {dist['pending']} written answer{'s' * (dist['pending'] > 1)} not graded yet"
+                    if dist["pending"] else ""])
 
 
 def markdown(stats, dist, source):
     lines = ["# Grading report", "", f"From `{source}`. Items sorted weakest first; the pass rate is the "
-             "share of students with full marks on the item.", "",
+             "share of students with full marks on the item (of those graded: a written answer not graded yet "
+             "is pending). Items marked extra are extra credit: not in the maximum score.", "",
              "| " + " | ".join(HEADER) + " |", "|---|---:|---:|---:|---|"]
     lines += ["| " + " | ".join(f"`{r[0]}`" if i == 0 else r[i] for i in range(len(r))) + " |"
               for r in table_rows(stats)]
     lines += ["", "## Total scores", "", "| n | mean | median | min | max | out of |",
               "|---:|---:|---:|---:|---:|---:|",
               f"| {dist['n']} | {dist['mean']:.2f} | {_num(dist['median'])} | {_num(dist['min'])} | "
-              f"{_num(dist['max'])} | {_num(dist['max_score'])} |", "", "![report](report.png)", ""]
+              f"{_num(dist['max'])} | {_num(dist['max_score'])} |", "",
+              *([f"Out of {_num(dist['max_score'])}{_out_of_note(dist)}.", ""] if _out_of_note(dist) else []),
+              "![report](report.png)", ""]
     return "\n".join(lines)
 
 
@@ -166,7 +186,7 @@ def plot(book, stats, path):
     import matplotlib.ticker
     height = max(4.0, 0.3 * len(stats) + 1.5)
     fig, (hist, bars) = plt.subplots(1, 2, figsize=(13, height), gridspec_kw={"width_ratios": [1, 1.3]})
-    top = book.max_score or max(book.totals) or 1.0
+    top = max(book.max_score, *book.totals) or 1.0  # extra credit can take a total above max_score
     bins = min(20, max(5, int(math.ceil(top))))
     hist.hist(book.totals, bins=bins, range=(0, top), color="tab:blue", edgecolor="white")
     hist.axvline(statistics.fmean(book.totals), color="black", linestyle="--", label="mean")

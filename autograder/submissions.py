@@ -24,6 +24,7 @@ class Notebook:
     code_cells: list = field(default_factory=list)   # [(cell_index, source)]
     grade_ids: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    texts: dict = field(default_factory=dict)        # grade_id -> text of the written-answer cell(s)
 
 
 @dataclass
@@ -66,20 +67,41 @@ def read_code_cells(path):
         nb.problems.append(f"{nb.path.name} has no cells")
         return nb
     for index, cell in enumerate(cells):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if not isinstance(cell, dict):
+            continue
+        if cell.get("cell_type") != "code":
+            _add_text(nb, cell)
             continue
         text = source(cell)
         if not isinstance(text, str):
             continue
         nb.code_cells.append((index, text))
-        meta = cell.get("metadata", {})
-        grade_id = meta.get("nbgrader", {}).get("grade_id") if isinstance(meta, dict) and \
-            isinstance(meta.get("nbgrader"), dict) else None
+        grade_id = _grade_id(cell)
         if isinstance(grade_id, str):
             nb.grade_ids.append(grade_id)
     if not nb.code_cells:
         nb.problems.append(f"{nb.path.name} has no code cells")
     return nb
+
+
+def _grade_id(cell):
+    """The cell's nbgrader grade_id, or None (also for malformed metadata)."""
+    meta = cell.get("metadata", {})
+    return meta.get("nbgrader", {}).get("grade_id") if isinstance(meta, dict) and \
+        isinstance(meta.get("nbgrader"), dict) else None
+
+
+def _add_text(nb, cell):
+    """Keep the text of a non-code cell with an nbgrader grade_id (a written answer); a copied cell adds to it."""
+    grade_id = _grade_id(cell)
+    if not isinstance(grade_id, str):
+        return
+    try:
+        text = source(cell)
+    except TypeError:  # a source list holding something else than strings: no readable answer
+        return
+    if isinstance(text, str):
+        nb.texts[grade_id] = f"{nb.texts[grade_id]}\n\n{text}" if grade_id in nb.texts else text
 
 
 def identify_part(nb, signatures):

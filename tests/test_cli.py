@@ -10,7 +10,8 @@ import pytest
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.examples import EXAMPLES_DIR
-from autograder.markscheme import load_items
+from autograder.markscheme import gradebook_items, load_items, written_items
+from autograder.written import anonymous_id
 
 pytestmark = pytest.mark.slow
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -50,17 +51,22 @@ def test_gradebook_columns_and_scores(examples):
     _, out = examples
     with open(out / "grades.csv", newline="") as f:
         header = next(csv.reader(f))
-    assert header == ["student", "score", "max_score", *[it.name for it in load_items()]]
+    assert header == ["student", "score", "max_score", *[it.name for it in gradebook_items()]]
     rows = gradebook(out)
-    total = sum(it.points for it in load_items())
-    assert float(rows["alice_complete"]["score"]) == total
+    alice = rows["alice_complete"]
+    # 35 autograded + 7 written required; the bonus (5 autograded + 2 written) is extra credit.
+    assert float(alice["max_score"]) == 42
+    assert float(alice["score"]) == sum(it.points for it in load_items()) == 40  # written: not graded yet
+    assert all(alice[it.name] == "" for it in written_items())
     bob = rows["bob_partial"]
     for lost in ("part1.uncertainty_sampling", "part1.active_learning_loop", "part2.entropy_sampling",
                  "part2.strategy_overlap"):
         assert float(bob[lost]) < next(it.points for it in load_items() if it.name == lost), lost
     for kept in ("part1.create_initial_split", "part1.oracle", "part2.margin_sampling", "part2.random_sampling_loop"):
         assert float(bob[kept]) == next(it.points for it in load_items() if it.name == kept), kept
-    assert float(bob["part3.cost_analysis"]) == 0  # part 3 not handed in
+    assert float(bob["part4.modal_learning_loop"]) == 0  # part 4 not handed in
+    # Part 3's written answers left at the stub or emptied: 0 at once, not pending
+    assert [bob[it.name] for it in written_items()] == ["0", "0", "0", "0"]
 
 
 def test_broken_submission_keeps_what_works(examples):
@@ -82,12 +88,17 @@ def test_results_json_has_gradescope_fields(examples):
         assert isinstance(data["score"], (int, float)) and isinstance(data["execution_time"], (int, float))
         assert isinstance(data["output"], str) and data["visibility"] in VISIBILITY
         assert data["stdout_visibility"] in VISIBILITY
-        assert len(data["tests"]) == len(load_items())
+        assert len(data["tests"]) == len(gradebook_items())
         for test in data["tests"]:
-            assert {"name", "number", "score", "max_score", "status", "output", "visibility"} <= set(test)
-            assert test["status"] in ("passed", "failed") and test["visibility"] in VISIBILITY
-            assert 0 <= test["score"] <= test["max_score"]
-        assert data["score"] == pytest.approx(sum(t["score"] for t in data["tests"]))
+            assert {"name", "number", "output", "visibility"} <= set(test) and test["visibility"] in VISIBILITY
+            if "score" in test:
+                assert {"score", "max_score", "status"} <= set(test) and test["status"] in ("passed", "failed")
+                assert 0 <= test["score"] <= test["max_score"]
+        # The total counts only judged points: a written answer not graded yet has no score.
+        assert data["score"] == pytest.approx(sum(t.get("score", 0) for t in data["tests"]))
+    pending = [t for t in json.loads((out / "alice_complete" / "results.json").read_text())["tests"]
+               if "score" not in t]
+    assert [t["name"].split(":")[0] for t in pending] == [it.name for it in written_items()]
 
 
 def test_feedback_names_the_mistake_but_not_the_hidden_tests(examples):
@@ -96,6 +107,51 @@ def test_feedback_names_the_mistake_but_not_the_hidden_tests(examples):
     assert "selected the most confident samples" in feedback
     assert "the pool never shrinks" in feedback
     assert "def test_" not in feedback and "mistake(" not in feedback and "assert " not in feedback
+
+
+def test_written_answers_pages_scores_and_merge(examples, tmp_path):
+    """`answers` then a filled CSV then `grade --manual`: the written points reach every output; a bad CSV
+    is refused with its row and column, and nothing already written is lost."""
+    _, out = examples
+    result = run("answers", out, "--anonymous")
+    assert result.returncode == 0, result.stderr
+    page = (out / "answers" / "part3.report_cost.html").read_text()
+    assert "alice_complete" not in page and anonymous_id("alice_complete") in page and "Rubric" in page
+    with open(out / "answers" / "scores.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 3 * len(written_items())
+    for row in rows:  # the TA's marks: alice's answers are the reference answers
+        if row["student"] == anonymous_id("alice_complete"):
+            row["score"], row["comment"] = row["points"], "matches the rubric"
+        elif row["student"] == anonymous_id("bob_partial"):
+            assert row["score"] == "0" and "no answer" in row["comment"]
+    scores = tmp_path / "scores.csv"
+    with open(scores, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    before = (out / "grades.csv").read_text()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(scores.read_text().replace(f"{anonymous_id('alice_complete')},part3.report_cost,3,3",
+                                              f"{anonymous_id('alice_complete')},part3.report_cost,3,4"))
+    result = run("grade", EXAMPLES_DIR, "--out", out, "--manual", bad)
+    assert result.returncode == 2 and "row 2, column 'score': 4 is above the item's 3 points" in result.stderr
+    assert (out / "grades.csv").read_text() == before, "a refused CSV changed the gradebook"
+    result = run("grade", EXAMPLES_DIR, "--out", out, "--jobs", "2", "--manual", scores)
+    assert result.returncode == 0, result.stderr
+    alice = gradebook(out)["alice_complete"]
+    assert (float(alice["score"]), float(alice["max_score"])) == (49, 42)  # 35 + 7 required, 5 + 2 extra credit
+    assert all(float(alice[it.name]) == it.points for it in written_items())
+    line = next(l for l in result.stdout.splitlines() if l.startswith("alice_complete"))
+    assert "35 / 35 +5 extra" in line and "7 / 7 +2 extra" in line and "49 / 42" in line
+    feedback = (out / "alice_complete" / "feedback.md").read_text()
+    assert "Score: 49 / 42 (7 of it extra credit)" in feedback and "matches the rubric" in feedback
+    data = json.loads((out / "alice_complete" / "results.json").read_text())
+    assert data["score"] == 49 and all("score" in t for t in data["tests"])
+    result = run("report", out)
+    assert result.returncode == 0 and "out of 42; up to 7 more as extra credit" in result.stdout
+    # left unscored by the TA: carol's bonus answer (her bonus notebook hangs, but its answer is there)
+    assert "; 1 written answer not graded yet" in result.stdout
 
 
 def test_single_notebook_and_nbgrader_layout(tmp_path):

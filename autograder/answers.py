@@ -1,0 +1,210 @@
+"""The ``answers`` command: the TAs' view of the written answers of a graded batch.
+
+``python -m autograder answers DIR`` (after ``grade ... --out DIR``) reads ``DIR/written_answers.json`` and
+writes into ``DIR/answers/``:
+
+- ``<item>.html``, one page per written question: the question, the reference answer and the rubric (both
+  from the solution notebook's answer cell: the solution region and its mark scheme region), then every
+  student's answer side by side, by name or, with ``--anonymous``, by pseudonym; ``index.html`` links them;
+- ``scores.csv``: one row per student and question (``student, item, points, score, comment``) for the TAs
+  to fill in. Answers that are empty get 0 and the reason already. A ``scores.csv`` that is already there
+  keeps every score and comment it has (nothing typed in is lost by running ``answers`` again).
+
+``grade ... --out DIR --manual DIR/answers/scores.csv`` then folds the scores into the gradebook, the
+feedback and results.json.
+"""
+import csv
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+from . import SOLUTIONS_DIR
+from .markscheme import written_items
+from .notebook import BEGIN_SOLUTION, END_SOLUTION, read_json_notebook, source
+from .written import MANUAL_COLUMNS, ManualError, anonymous_id, read_manual
+
+BEGIN_MARK_SCHEME, END_MARK_SCHEME = "### BEGIN MARK SCHEME", "### END MARK SCHEME"
+
+
+class AnswersError(Exception):
+    """``DIR`` holds no answers of a ``grade`` run, or the scores CSV there cannot be kept (exit code 2)."""
+
+
+def _between(lines, begin, end):
+    """``(lines between the markers, the other lines)``."""
+    inside, outside, on = [], [], False
+    for line in lines:
+        if line.strip() == begin:
+            on = True
+        elif line.strip() == end:
+            on = False
+        else:
+            (inside if on else outside).append(line)
+    return inside, outside
+
+
+def reference(item, solutions_dir=SOLUTIONS_DIR):
+    """``{"question", "answer", "rubric"}`` of a written item, from its solution notebook.
+
+    The question is the markdown cell just above the answer cell; the answer is the answer cell's solution
+    region without its mark scheme region, which is the rubric.
+    """
+    cells = read_json_notebook(Path(solutions_dir) / f"{item.part}.ipynb")["cells"]
+    index = next(i for i, c in enumerate(cells)
+                 if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == item.function)
+    solution, _ = _between(source(cells[index]).splitlines(), BEGIN_SOLUTION, END_SOLUTION)
+    rubric, answer = _between(solution, BEGIN_MARK_SCHEME, END_MARK_SCHEME)
+    question = source(cells[index - 1]) if index > 0 and cells[index - 1]["cell_type"] == "markdown" else ""
+    return {"question": question, "answer": "\n".join(answer).strip(), "rubric": "\n".join(rubric).strip()}
+
+
+def load_answers(folder):
+    """``{student: {item name: entry}}`` from ``folder/written_answers.json`` (raises AnswersError)."""
+    path = Path(folder) / "written_answers.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        students = data["students"]
+    except FileNotFoundError:
+        raise AnswersError(f"no {path}: run `python -m autograder grade ... --out {folder}` first") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise AnswersError(f"{path} is not one `grade` wrote: {exc}") from exc
+    return students
+
+
+def _markdown(text):
+    """Trusted markdown (ours: question, reference, rubric) as HTML."""
+    import mistune  # nbconvert's markdown renderer, installed with jupyter
+    return mistune.html(text)
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: sans-serif; margin: 1.5em; max-width: 110em; }}
+.key {{ display: grid; grid-template-columns: 1fr 1fr 1fr; gap: 1em; }}
+.key section {{ background: #f4f6f8; padding: 0 1em; border-radius: 6px; }}
+.answers {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(28em, 1fr)); gap: 1em; margin-top: 1em; }}
+.answer {{ border: 1px solid #ccc; border-radius: 6px; padding: 0.5em 1em; }}
+.answer h3 {{ margin: 0.2em 0; font-size: 1em; }}
+.answer pre {{ white-space: pre-wrap; font-family: inherit; }}
+.auto {{ background: #fbeaea; }} .graded {{ background: #eaf6ea; }}
+.state {{ color: #555; font-size: 0.9em; }}
+</style></head><body>
+<p><a href="index.html">All questions</a></p>
+<h1>{title}</h1>
+<p>{points} points{extra}. {n} answers: {pending} to grade, {auto} scored 0 automatically (no answer),
+{graded} graded. Score them in <code>scores.csv</code> (columns {columns}), then fold the scores in with
+<code>python -m autograder grade ... --out DIR --manual scores.csv</code>.</p>
+<div class="key">
+<section><h2>Question</h2>{question}</section>
+<section><h2>Reference answer</h2>{answer}</section>
+<section><h2>Rubric</h2>{rubric}</section>
+</div>
+<div class="answers">
+{cards}
+</div>
+</body></html>
+"""
+
+CARD = """<div class="answer {status}"><h3>{who}</h3>
+<div class="state">{state}</div>
+<pre>{answer}</pre></div>"""
+
+
+def _unwrap(text):
+    """Markdown's soft line breaks as spaces (paragraphs, list items and indented lines stay apart)."""
+    return re.sub(r"(?<=\S)\n(?=[^\n\s*+#>|-])(?![0-9]+[.)] )", " ", text)
+
+
+def question_page(item, entries, label):
+    """The HTML page of one written question: reference, rubric and ``{student: entry}`` side by side.
+
+    Students' answers are shown as escaped text, never rendered: they are untrusted.
+    """
+    key = reference(item)
+    cards = []
+    for student in sorted(entries, key=lambda s: (entries[s]["status"] != "pending", label(s))):  # to grade first
+        entry = entries[student]
+        state = {"pending": "to grade", "auto": "0 (automatic)"}.get(entry["status"], f"graded: {entry['score']}")
+        if entry["comment"]:
+            state += f" · {entry['comment']}"
+        cards.append(CARD.format(status=html.escape(entry["status"]), who=html.escape(label(student)),
+                                 state=html.escape(state), answer=html.escape(_unwrap(entry["answer"]) or "(no answer)")))
+    count = {s: sum(e["status"] == s for e in entries.values()) for s in ("pending", "auto", "graded")}
+    return PAGE.format(title=html.escape(f"{item.name}: {item.title}"), points=f"{item.points:g}",
+                       extra=" (extra credit)" if item.extra else "", n=len(entries), **count,
+                       columns=", ".join(MANUAL_COLUMNS), question=_markdown(key["question"]),
+                       answer=_markdown(key["answer"]), rubric=_markdown(key["rubric"] or "(no rubric in the solutions)"),
+                       cards="\n".join(cards))
+
+
+def index_page(items):
+    links = "\n".join(f'<li><a href="{html.escape(it.name)}.html">{html.escape(it.name)}</a>: '
+                      f"{html.escape(it.title)} ({it.points:g} points{', extra credit' if it.extra else ''})</li>"
+                      for it in items)
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Written answers</title></head>'
+            f"<body><h1>Written answers</h1><ul>\n{links}\n</ul></body></html>\n")
+
+
+def score_rows(answers, label, kept):
+    """The rows of ``scores.csv``: ``kept`` scores first, then the automatic zeros, else empty."""
+    rows = []
+    for it in written_items():
+        for student in sorted(answers, key=label):
+            entry = answers[student].get(it.name)
+            if entry is None:
+                continue
+            score, comment = kept.get((student, it.name), (None, None))
+            if score is None and entry["status"] in ("auto", "graded"):
+                score, comment = entry["score"], entry["comment"]
+            rows.append([label(student), it.name, f"{it.points:g}", "" if score is None else f"{score:g}",
+                         comment or ""])
+    return rows
+
+
+def _kept_scores(path, students):
+    """The scores already typed into ``path`` (``{}`` if there is none); a bad file is an AnswersError."""
+    if not path.exists():
+        return {}
+    try:
+        return read_manual(path, students)
+    except ManualError as exc:
+        raise AnswersError(f"{exc}; fix it (or move it away) before running `answers` again, "
+                           "so that no score typed into it is lost") from exc
+
+
+def write_answers_folder(folder, anonymous=False):
+    """Write ``folder/answers/``: the pages, ``index.html`` and ``scores.csv``; return that folder."""
+    answers = load_answers(folder)
+    label = anonymous_id if anonymous else (lambda student: student)
+    out = Path(folder) / "answers"
+    out.mkdir(exist_ok=True)
+    kept = _kept_scores(out / "scores.csv", list(answers))
+    items = written_items()
+    for it in items:
+        entries = {s: a[it.name] for s, a in answers.items() if it.name in a}
+        (out / f"{it.name}.html").write_text(question_page(it, entries, label), encoding="utf-8")
+    (out / "index.html").write_text(index_page(items), encoding="utf-8")
+    tmp = out / "scores.csv.tmp"
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(MANUAL_COLUMNS)
+        writer.writerows(score_rows(answers, label, kept))
+    tmp.replace(out / "scores.csv")
+    return out
+
+
+def main(args):
+    try:
+        out = write_answers_folder(args.dir, anonymous=args.anonymous)
+    except AnswersError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write the answers into {args.dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"Pages: {out / 'index.html'} (one per written question). Scores: fill in {out / 'scores.csv'}, then "
+          f"`python -m autograder grade ... --out {args.dir} --manual {out / 'scores.csv'}`")
+    return 0
