@@ -17,8 +17,8 @@ from . import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
 from .notebook import answer_cells, read_json_notebook, strip_solution_markers
 
 TOP = "active-learning-lab"
-# What only the instructor's tools need (the grader, nbgrader's workflow, the test suite).
-GRADER_ONLY = {"nbgrader", "pytest", "tqdm"}
+# What only the instructor's tools need (the grader, nbgrader's workflow, the test suite and its browser test).
+GRADER_ONLY = {"nbgrader", "pytest", "tqdm", "playwright"}
 
 
 def student_requirements(text):
