@@ -23,6 +23,8 @@ def build_parser():
                    help="a student's folder, a notebook, or a folder of student folders")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--jobs", type=int, default=None, help="parallel graders (default: number of cores)")
+    p.add_argument("--require-isolation", action="store_true",
+                   help="refuse to grade (exit 2) where student code cannot be isolated from the grader")
 
     p = sub.add_parser("check", help="run the public checks of one notebook (what students see)")
     p.add_argument("notebook")
