@@ -18,11 +18,12 @@ from .notebook import source
 MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
 MAX_JSON_DEPTH = 64          # a notebook written by Jupyter nests about 8 levels deep
 MAX_JSON_CONTAINERS = 200_000  # objects and arrays: what costs memory in the parsed notebook
+MAX_JSON_BRACKETS = 4_000_000   # in strings too (a notebook with more is no notebook Jupyter wrote)
+MAX_JSON_ESCAPED_QUOTES = 200_000
 MAX_CELLS = 10_000
 MAX_CODE_BYTES = 4 * 1024 * 1024  # all code cells of a notebook together
 NO_NOTEBOOK = "no notebook (.ipynb) found in the submission"
 REDOWNLOAD = "re-download it from Jupyter with File > Download"
-_JSON_STRING = re.compile(rb'"[^"\\\\]*(?:\\\\.[^"\\\\]*)*"')
 
 
 def shown(name):
@@ -108,21 +109,40 @@ def read_code_cells(path):
 def _json_too_big(data):
     """What makes ``data`` (JSON text) too deep or too big to parse safely, or "" if nothing does.
 
-    Brackets inside strings do not count: the strings are blanked first (only when the brackets
-    found at all exceed the bounds, which is rare for a notebook)."""
-    if data.count(b"{") + data.count(b"[") <= MAX_JSON_DEPTH:
-        return ""
+    Brackets inside strings do not count. Done with numpy on the bytes, without building Python objects:
+    the unescaped quotes delimit the strings, and a bracket is outside them when an even number of
+    unescaped quotes precedes it."""
     import numpy as np
-    bare = _JSON_STRING.sub(b'""', data)
-    opening = bare.count(b"{") + bare.count(b"[")
-    if opening > MAX_JSON_CONTAINERS:
-        return f"{opening} JSON objects and arrays, more than {MAX_JSON_CONTAINERS}"
-    brackets = np.frombuffer(bare, dtype=np.uint8)
-    brackets = brackets[np.isin(brackets, np.frombuffer(b"{[]}", dtype=np.uint8))]
-    depth = int(np.cumsum(np.where((brackets == ord("{")) | (brackets == ord("[")), 1, -1)).max(initial=0))
+    brackets = data.count(b"{") + data.count(b"[")
+    if brackets <= MAX_JSON_DEPTH:
+        return ""
+    if brackets > MAX_JSON_BRACKETS:
+        return f"{brackets} brackets, more than {MAX_JSON_BRACKETS}"
+    text = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(text == ord('"'))
+    maybe_escaped = quotes[(quotes > 0) & (text[quotes - 1] == ord("\\"))]
+    if len(maybe_escaped) > MAX_JSON_ESCAPED_QUOTES:
+        return f"{len(maybe_escaped)} escaped quotes, more than {MAX_JSON_ESCAPED_QUOTES}"
+    escaped = [q for q in maybe_escaped.tolist() if _backslashes_before(data, q) % 2]
+    quotes = np.setdiff1d(quotes, np.array(escaped, dtype=quotes.dtype), assume_unique=True)
+    is_bracket = np.zeros(256, dtype=bool)
+    is_bracket[list(b"{[]}")] = True
+    where = np.flatnonzero(is_bracket[text])  # a lookup: np.isin would copy the text as int64
+    where = where[np.searchsorted(quotes, where) % 2 == 0]  # outside strings
+    opening = (text[where] == ord("{")) | (text[where] == ord("["))
+    if int(opening.sum()) > MAX_JSON_CONTAINERS:
+        return f"{int(opening.sum())} JSON objects and arrays, more than {MAX_JSON_CONTAINERS}"
+    depth = int(np.cumsum(np.where(opening, 1, -1), dtype=np.int32).max(initial=0))
     if depth > MAX_JSON_DEPTH:
         return f"JSON nested {depth} levels deep, more than {MAX_JSON_DEPTH}"
     return ""
+
+
+def _backslashes_before(data, position):
+    count = 0
+    while position - count - 1 >= 0 and data[position - count - 1] == ord("\\"):
+        count += 1
+    return count
 
 
 def _cells(nb, notebook):
@@ -144,7 +164,7 @@ def _cells(nb, notebook):
         nb.problems.append(f"{nb.name} uses an old notebook format (nbformat "
                            f"{shown(notebook.get('nbformat'))}); it was read, but save it with a current Jupyter")
     if not isinstance(cells, list):
-        nb.problems.append(f"{nb.name} has no cells" + ("" if cells is None else " (its 'cells' is not a list)"))
+        nb.problems.append(f"{nb.name} has no cells" + ("" if cells is None else f" (its 'cells' is not a list); {REDOWNLOAD}"))
         return None
     if len(cells) > MAX_CELLS:
         nb.problems.append(f"{nb.name} has {len(cells)} cells, more than {MAX_CELLS}: not read")
