@@ -15,6 +15,7 @@ by other users).
 import contextlib
 import csv
 import hashlib
+import json
 import os
 import shlex
 import shutil
@@ -31,13 +32,10 @@ from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
 from autograder.markscheme import load_items
 from autograder.outputs import student_folders
 from autograder.sandbox import DESCRIPTIONS, isolation_mode
+from hostile import DOCKER_DROPS
 from hostile.cases import BUILT, CASES, OUT, PART, Case, with_oracle
 
 pytestmark = pytest.mark.slow
-DOCKER_DROPS = ("cap_sys_admin,cap_net_admin,cap_sys_ptrace,cap_sys_module,cap_sys_rawio,cap_sys_boot,cap_sys_time,"
-                "cap_syslog,cap_mac_admin,cap_mac_override,cap_sys_resource,cap_ipc_lock,cap_sys_nice,cap_sys_pacct,"
-                "cap_sys_tty_config,cap_lease,cap_audit_control,cap_wake_alarm,cap_block_suspend,cap_linux_immutable,"
-                "cap_bpf,cap_perfmon,cap_checkpoint_restore")
 TEST_USER = 64_321                      # the ordinary user of mode "user" (no such user needs to exist)
 WORKER_UIDS = range(61_000, 91_000)     # sandbox.UNPRIVILEGED_BASE + pid % 30000
 SYSTEM_VENV = ROOT / ".venv-system"
@@ -69,18 +67,20 @@ def checksums(*folders):
             if p.is_file() and not {".venv", ".venv-system", "__pycache__"} & set(p.parts)}
 
 
-def survivors(mode):
-    """Processes a submission may have left: of a worker uid (root modes) or of the test's user, and the
-    catalogue's daemon by name."""
+def survivors(mode, tmpdir):
+    """Processes a submission may have left: those whose environment names the batch's own ``TMPDIR``
+    (a worker's HOME is its working folder there), of the test's user, or the catalogue's daemon."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
         except OSError:
             continue
         uid = int(status.split("\nUid:")[1].split()[0])
-        if (uid == TEST_USER if mode == "user" else uid in WORKER_UIDS) or "allab-daemon" in status.split("\n")[0]:
-            found.append(status.split("\n")[0])
+        if str(tmpdir).encode() in environ or (mode == "user" and uid == TEST_USER) \
+                or "allab-daemon" in status.split("\n")[0]:
+            found.append(f"{pid}: {status.splitlines()[0]} uid {uid}")
     return found
 
 
@@ -124,15 +124,16 @@ def graded(request):
         pytest.fail("capsh (Debian's libcap2-bin) or setpriv is missing: `make test` installs them")
     runnable = [c for c in CASES if EXPECTED_MODE[mode] != "none" or not c.needs_isolation]
     top = Path(tempfile.mkdtemp(prefix=f"allab-hostile-{mode}-"))
-    klass, twins, out, home = top / "class", top / "more", top / "out", top / "home"
+    klass, twins, out, home, tmp = top / "class", top / "more", top / "out", top / "home", top / "tmp"
     built_here = not BUILT.exists()
     try:
         build_class(klass, out, runnable)
         with_oracle("    return [0] * len(query_idx)")(twins / "twin")  # the same name under another path
         home.mkdir()
+        tmp.mkdir()
         top.chmod(0o755)
         if mode == "user":
-            for path in [top, out.parent, home, *home.rglob("*")]:
+            for path in [top, home, tmp]:
                 os.chown(path, TEST_USER, TEST_USER)
         BUILT.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(SOLUTIONS_DIR / f"{PART}.ipynb", BUILT)  # as `make lab` leaves executed notebooks
@@ -141,10 +142,11 @@ def graded(request):
         readme = (ROOT / "README.md").read_bytes()
         command = grade_command(mode, ["grade", str(klass), str(twins), "--out", str(out), "--jobs", "2"], home)
         with reachable_by_others(ROOT) if mode == "user" else contextlib.nullcontext():
-            result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1500)
+            result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1500,
+                                    env={**os.environ, "TMPDIR": str(tmp)})
         time.sleep(1)  # a daemon that outlived the batch would write by now
         left = [p for c in runnable for p in c.leaves if os.path.lexists(p)]
-        alive = survivors(mode)
+        alive = survivors(mode, tmp)
         assert checksums(klass, twins) == before, "a submission file changed"
         assert checksums(*course) == course_before and (ROOT / "README.md").read_bytes() == readme, \
             "a course file changed"
@@ -225,3 +227,50 @@ def test_every_case_is_named_as_the_grader_prints_it():
     from autograder.submissions import shown
     assert len(CASES) >= 45 and len({c.name for c in CASES}) == len(CASES)
     assert all(shown(c.path) == c.name and isinstance(c, Case) for c in CASES)
+
+
+GRADESCOPE_DAEMON = ("    if os.fork() == 0:\n"
+                     "        try:\n"
+                     "            os.setsid()\n"
+                     "            if os.fork() == 0:\n"
+                     "                import json, time\n"
+                     "                forged = json.dumps({'score': 40, 'tests': [], 'output': 'forged'})\n"
+                     "                for _ in range(1200):\n"
+                     "                    try:\n"
+                     "                        open(os.path.join(__RESULTS__, 'results.json'), 'w').write(forged)\n"
+                     "                    except OSError:\n"
+                     "                        pass\n"
+                     "                    time.sleep(0.05)\n"
+                     "        finally:\n"
+                     "            os._exit(0)")
+
+
+@pytest.mark.parametrize("mode", ["container"])
+def test_gradescope_results_cannot_be_forged_in_a_container(mode, tmp_path):
+    """run_autograder as Gradescope runs it (root, Docker's capabilities): a daemon started by the student's
+    code that keeps rewriting results.json is dead before the grader writes it, and could not write there."""
+    if not AS_ROOT or mode not in MODES:
+        pytest.skip("the container is simulated from root (capsh); run the suite as root (CI does)")
+    bundle = tmp_path / "autograder.zip"
+    subprocess.run([sys.executable, "-m", "autograder", "gradescope", "--out", str(bundle)], cwd=ROOT, check=True,
+                   capture_output=True, timeout=300)
+    root = Path(tempfile.mkdtemp(prefix="allab-gradescope-"))
+    try:
+        root.chmod(0o755)
+        shutil.unpack_archive(bundle, root / "source")
+        for script in ("run_autograder", "setup.sh"):
+            (root / "source" / script).chmod(0o755)
+        with_oracle(GRADESCOPE_DAEMON.replace("__RESULTS__", repr(str(root / "results"))))(root / "submission")
+        run = f"AUTOGRADER_ROOT={shlex.quote(str(root))} PYTHON={shlex.quote(system_python())} " \
+              f"exec {shlex.quote(str(root / 'source' / 'run_autograder'))}"
+        result = subprocess.run(["capsh", f"--drop={DOCKER_DROPS}", "--", "-c", run], capture_output=True, text=True,
+                                timeout=900, env={**os.environ, "TMPDIR": str(root)})
+        assert result.returncode == 0, result.stderr[-3000:]
+        time.sleep(1.5)  # a surviving daemon would have rewritten it by now
+        data = json.loads((root / "results" / "results.json").read_text())
+        part1 = sum(it.points for it in load_items() if it.part == PART)
+        assert data["output"] != "forged" and len(data["tests"]) == len(load_items())
+        assert 0 < data["score"] <= part1
+        assert survivors(mode, root) == []
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
