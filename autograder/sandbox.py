@@ -265,15 +265,18 @@ def sweep(uid, places=SHARED_WRITABLE):
 
 
 def visible():
-    """What a worker must see: Python (installation, venv, site-packages) and the support package."""
+    """What a worker must see: Python (installation, venv, site-packages) and the support package
+    (``notebooks/allab``; not the rest of ``notebooks/``, where an executed notebook may lie)."""
     paths = (sys.base_prefix, sys.prefix, *import_path(sys.path, ()))
-    return {Path(p).resolve() for p in paths if Path(p).exists()} | {NOTEBOOKS_DIR.resolve()}
+    python = {Path(p).resolve() for p in paths if Path(p).exists()} - {NOTEBOOKS_DIR.resolve()}
+    return python | {(NOTEBOOKS_DIR / "allab").resolve()}
 
 
 def checkouts():
-    """The folders to cover but for what :func:`visible` needs: the course checkout, and the folder a
-    venv lives in (a venv inside another checkout); not a folder that Python itself is or lies in."""
-    tops = {ROOT.resolve()}
+    """The folders to cover but for what :func:`visible` needs: the course checkout and its
+    ``notebooks/``, and the folder a venv lives in (a venv inside another checkout); not a folder that
+    Python itself is or lies in."""
+    tops = {ROOT.resolve(), NOTEBOOKS_DIR.resolve()}
     if sys.prefix != sys.base_prefix and Path(sys.prefix).resolve().parent != Path("/"):
         tops.add(Path(sys.prefix).resolve().parent)
     keep = visible()
@@ -293,7 +296,8 @@ def locked(limits):
         keep, tops = visible(), checkouts()
         closing = [(Path(h), 0) for h in limits.hidden]
         for top in tops:  # a checkout: others may pass (to the venv, notebooks/), not list or read
-            closing.append((top, 0o001))
+            # notebooks/ is on the import path: Python lists it to find allab's modules
+            closing.append((top, 0o005 if top == NOTEBOOKS_DIR.resolve() else 0o001))
             closing += [(child, 0) for child in _children(top)
                         if not any(child == k or child in k.parents for k in keep)]
         for path, others in closing:
