@@ -3,6 +3,7 @@ import multiprocessing
 import os
 import sys
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -18,7 +19,19 @@ class UsageError(Exception):
 
 def _grade_one(submission, limits):
     from .grading import grade_submission
-    return grade_submission(submission, limits), _LOADED
+    try:
+        return grade_submission(submission, limits), _LOADED
+    except Exception as exc:  # noqa: BLE001 - one submission never stops the class
+        traceback.print_exc()
+        return failed_result(submission, f"{type(exc).__name__}: {exc}"), _LOADED
+
+
+def failed_result(submission, why):
+    """The row of a submission the grader itself failed on: every item 0, and why."""
+    from .grading import StudentResult, score
+    return StudentResult(submission.student, items=score([], {}), problems=[
+        *submission.problems, f"the grader failed on this submission ({why[:500]}); it was not graded: "
+        "tell your instructor"])
 
 
 CHANGED = "COURSE FILES CHANGED"
@@ -76,10 +89,13 @@ def grade_batch(submissions, jobs=None, limits=None, on_result=None, progress=Tr
         else:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                      initializer=start_grader) as pool:
-                futures = [pool.submit(_grade_one, sub, limits) for sub in submissions]
+                futures = {pool.submit(_grade_one, sub, limits): sub for sub in submissions}
                 for future in as_completed(futures):
-                    result, seen = future.result()
-                    loaded.append(seen)
+                    try:
+                        result, seen = future.result()
+                        loaded.append(seen)
+                    except Exception as exc:  # noqa: BLE001 - its grading process died (killed?)
+                        result = failed_result(futures[future], f"the grading process died: {exc!r}")
                     results[result.student] = _finish(result, on_result, bar)
     bar.close()
     changed = sorted({f for seen in [*loaded, fingerprint()] for f in changed_files(before, seen)})

@@ -332,7 +332,7 @@ def protect_grader():
 
 _libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x40000000, 0x10000000, 0x20000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 8192, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 8192, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP = 4, 38, 24
 SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = 442, -100, 0x8000, 0x1
 SYS_CAPSET, LINUX_CAPABILITY_VERSION_3 = 126, 0x20080522
@@ -370,7 +370,7 @@ def _private_view(limits, workdir, user_namespace):
     # Private world-writable places, keeping what Python needs there (a checkout or a venv under /tmp).
     for place in SHARED_WRITABLE:
         if Path(place).is_dir() and not Path(place).is_symlink():
-            _cover(Path(place), keep, "1777", size=4 * limits.file_bytes)
+            _cover(Path(place), keep, "1777", size=4 * limits.file_bytes, writable=True)
     for top in checkouts():
         if top.is_dir():
             _cover(top, keep, "0755")
@@ -440,10 +440,11 @@ def _python_folders():
     return {Path(p).resolve() for p in (sys.base_prefix, sys.prefix, *sys.path) if p and Path(p).exists()}
 
 
-def _cover(top, keep, mode, size=4096):
+def _cover(top, keep, mode, size=4096, writable=False):
     """Mount an empty tmpfs on ``top``; the children of ``top`` that hold any of ``keep`` stay as they were.
 
-    Each such child is bind-mounted aside (a tmpfs on /mnt), then moved back into the new tmpfs.
+    Each such child is bind-mounted aside (a tmpfs on /mnt), then moved back into the new tmpfs, which
+    is then made read-only unless ``writable`` (in a user namespace its owner is the worker's uid).
     """
     children = sorted({top / f.relative_to(top).parts[0] for f in keep if top in f.parents})
     staging = Path("/mnt")
@@ -456,6 +457,8 @@ def _cover(top, keep, mode, size=4096):
     for i, child in enumerate(children):
         child.mkdir()
         _mount(str(staging / str(i)), child, None, MS_MOVE)
+    if not writable:
+        _mount("none", top, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
 def _closed_ancestor(folder):

@@ -113,10 +113,10 @@ def test_locked_changes_nothing_outside_mode_uid():
 
 def test_the_worker_sees_only_python_and_the_support_package():
     keep = sandbox.visible()
-    assert NOTEBOOKS_DIR.resolve() in keep and Path(sys.prefix).resolve() in keep
-    assert not any(k == ROOT.resolve() or k == SOLUTIONS_DIR.resolve() for k in keep)
+    assert (NOTEBOOKS_DIR / "allab").resolve() in keep and Path(sys.prefix).resolve() in keep
+    assert not {ROOT.resolve(), SOLUTIONS_DIR.resolve(), NOTEBOOKS_DIR.resolve()} & keep
     tops = sandbox.checkouts()
-    assert ROOT.resolve() in tops
+    assert ROOT.resolve() in tops and NOTEBOOKS_DIR.resolve() in tops
     venv = Path(sys.prefix).resolve()
     if venv != Path(sys.base_prefix).resolve() and venv.parent != Path("/"):
         assert venv.parent in tops  # a venv inside another checkout: that checkout is covered too
@@ -159,3 +159,15 @@ def test_without_isolation_the_grader_says_so_and_a_changed_reference_is_reporte
     notes = (tmp_path / "out" / "grading-notes.md").read_text()
     assert "NOT ISOLATED" in notes and "COURSE FILES CHANGED" in notes
     assert (tmp_path / "out" / "grades.csv").is_file()
+
+
+def test_a_submission_the_grader_fails_on_is_a_row_not_a_crash(monkeypatch):
+    from autograder import batch, grading
+    from autograder.submissions import Submission
+
+    def broken(submission, limits):
+        raise RuntimeError("a bug of ours")
+    monkeypatch.setattr(grading, "grade_submission", broken)
+    result, _ = batch._grade_one(Submission("alice", Path("alice")), Limits(mode="none"))
+    assert result.student == "alice" and result.score == 0
+    assert "the grader failed on this submission (RuntimeError: a bug of ours)" in result.problems[-1]

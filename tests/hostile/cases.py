@@ -365,7 +365,8 @@ CASES = [
         f"def _rewrite(_=open({str(SOLUTIONS_DIR / (PART + '.ipynb'))!r}, 'w')):\n    pass\n"), full=ITEMS,
          says=[NOT_THERE]),
     Case("kills_every_process", with_oracle(KILL_EVERYTHING), full=OTHERS, zero=["oracle"]),
-    Case("kills_all_it_may", with_oracle("    os.kill(-1, signal.SIGKILL)"), full=ITEMS),
+    Case("kills_all_it_may", with_oracle("    try:\n        os.kill(-1, signal.SIGKILL)\n"
+                                         "    except ProcessLookupError:\n        pass"), full=ITEMS),
     Case("reads_other_processes", with_oracle(READ_OTHER_PROCESSES), full=OTHERS, zero=["oracle"]),
     Case("becomes_root", with_oracle("    os.setuid(0)"), full=OTHERS, zero=["oracle"]),
     Case("escapes_with_unshare", with_oracle(ESCAPE_WITH_UNSHARE), full=OTHERS, zero=["oracle"]),
