@@ -63,6 +63,7 @@ class Limits:
     processes: int = 3           # processes and threads of a submission (a worker needs one)
     hidden: tuple = field(default=())  # folders and files the worker must not see
     mode: str = ""               # one of MODES; "" = probe in the worker (isolation_mode())
+    cgroup: str = ""             # the cgroup v2 folder workers get a cgroup under (cgroup_parent()), if any
 
     @property
     def process_memory_bytes(self):
@@ -74,8 +75,9 @@ def course_limits(extra_hidden=()):
     """The default :class:`Limits`, hiding the course's own files (and ``extra_hidden``) from workers."""
     course = (SOLUTIONS_DIR, ROOT / "autograder", ROOT / "tests", ROOT / "data", ROOT / ".git", ROOT / "build",
               NOTEBOOKS_DIR / "allab" / "given.py")
+    mode = isolation_mode()
     return Limits(hidden=tuple(str(Path(p).resolve()) for p in (*course, *extra_hidden) if Path(p).exists()),
-                  mode=isolation_mode())
+                  mode=mode, cgroup=_cgroup_parent() if mode in ("namespaces", "uid") else "")
 
 
 def worker_uid():
@@ -165,6 +167,8 @@ def confine(limits, workdir, uid):
     # grading user's too, to which the submission's are added.
     tasks = _tasks_of(os.getuid()) if mode == "none" else 1 if mode == "user-namespace" else 0
     try:
+        if mode in ("namespaces", "uid"):
+            join_cgroup(limits.cgroup, uid, limits)  # as root, before anything can be hidden or dropped
         if mode == "namespaces":
             _private_view(limits, workdir, user_namespace=False)
             _become(uid, workdir)
@@ -245,6 +249,7 @@ def reap(uid):
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
+    leave_cgroup(_cgroup_parent(), uid)
     sweep(uid)
 
 
@@ -326,6 +331,76 @@ def protect_grader():
     """Make this process non-dumpable: a worker of the same uid cannot read its memory (/proc/PID/mem)."""
     if sys.platform.startswith("linux"):
         _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+# --- a cgroup v2 for the whole submission, where the grader may make one ---------------------------
+
+CGROUP_MOUNTS = ("/sys/fs/cgroup", "/sys/fs/cgroup/unified")
+
+
+_CGROUP = None
+
+
+def _cgroup_parent():
+    """:func:`cgroup_parent`, probed once per process (only as root on Linux)."""
+    global _CGROUP
+    if _CGROUP is None:
+        _CGROUP = cgroup_parent() if sys.platform.startswith("linux") and os.geteuid() == 0 else ""
+    return _CGROUP
+
+
+def cgroup_parent(mounts=CGROUP_MOUNTS, own="/proc/self/cgroup"):
+    """The cgroup v2 folder under which workers get a cgroup each (memory and processes counted over
+    the whole submission), or "" where there is none to use: the controllers "memory" and "pids" must
+    be enabled for the children of this process's cgroup, and the folder writable (root, a delegated
+    cgroup). Probed once in the grading process; elsewhere the per-process limits hold the total."""
+    try:
+        path = next(line.split("::", 1)[1].strip() for line in Path(own).read_text().splitlines()
+                    if line.startswith("0::"))
+    except (OSError, StopIteration):
+        return ""
+    for mount in map(Path, mounts):
+        folder = mount / path.lstrip("/")
+        try:
+            enabled = (folder / "cgroup.subtree_control").read_text().split()
+        except OSError:
+            continue
+        if {"memory", "pids"} <= set(enabled) and os.access(folder, os.W_OK):
+            probe = folder / f"allab-probe-{os.getpid()}"
+            with contextlib.suppress(OSError):
+                probe.mkdir()
+                probe.rmdir()
+                return str(folder)
+    return ""
+
+
+def join_cgroup(parent, uid, limits):
+    """Put this process (a worker, still root) into the cgroup of ``uid`` under ``parent``, with the
+    submission's memory and process limits; True if it is in. Any failure leaves the rlimits alone."""
+    if not parent:
+        return False
+    group = Path(parent) / f"allab-{uid}"
+    try:
+        group.mkdir(exist_ok=True)
+        for name, value in (("memory.max", limits.memory_bytes), ("memory.swap.max", 0),
+                            ("pids.max", limits.processes)):
+            with contextlib.suppress(FileNotFoundError):  # memory.swap.max: only with swap accounting
+                (group / name).write_text(f"{value}\n")
+        (group / "cgroup.procs").write_text(f"{os.getpid()}\n")
+        return True
+    except OSError:
+        return False
+
+
+def leave_cgroup(parent, uid):
+    """Kill whatever is left in the cgroup of ``uid`` (Linux >= 5.14) and remove it."""
+    if not parent:
+        return
+    group = Path(parent) / f"allab-{uid}"
+    with contextlib.suppress(OSError):
+        (group / "cgroup.kill").write_text("1\n")
+    with contextlib.suppress(OSError):
+        group.rmdir()
 
 
 # --- the private view -------------------------------------------------------------------------

@@ -171,3 +171,37 @@ def test_a_submission_the_grader_fails_on_is_a_row_not_a_crash(monkeypatch):
     result, _ = batch._grade_one(Submission("alice", Path("alice")), Limits(mode="none"))
     assert result.student == "alice" and result.score == 0
     assert "the grader failed on this submission (RuntimeError: a bug of ours)" in result.problems[-1]
+
+
+def fake_cgroup(tmp_path, controllers):
+    """A cgroup v2 tree as the kernel shows it (only the files the sandbox reads and writes)."""
+    (tmp_path / "proc").mkdir()
+    (tmp_path / "proc" / "cgroup").write_text("0::/grader.slice\n")
+    folder = tmp_path / "sys" / "fs" / "cgroup" / "grader.slice"
+    folder.mkdir(parents=True)
+    (folder / "cgroup.subtree_control").write_text(" ".join(controllers) + "\n")
+    return folder
+
+
+def test_a_cgroup_is_used_only_where_memory_and_pids_are_delegated(tmp_path):
+    mounts = [str(tmp_path / "sys" / "fs" / "cgroup"), str(tmp_path / "nothing")]
+    own = str(tmp_path / "proc" / "cgroup")
+    folder = fake_cgroup(tmp_path, ["cpu", "memory", "pids"])
+    assert sandbox.cgroup_parent(mounts, own) == str(folder)
+    (folder / "cgroup.subtree_control").write_text("cpu memory\n")  # no pids: the rlimits must do
+    assert sandbox.cgroup_parent(mounts, own) == ""
+    assert sandbox.cgroup_parent(mounts, str(tmp_path / "no-such-file")) == ""
+
+
+def test_a_worker_joins_its_submission_s_cgroup_with_the_limits(tmp_path):
+    folder = fake_cgroup(tmp_path, ["memory", "pids"])
+    limits = Limits(memory_bytes=3 * 2**30, processes=3)
+    assert sandbox.join_cgroup(str(folder), 61_004, limits)
+    group = folder / "allab-61004"
+    assert (group / "memory.max").read_text() == f"{3 * 2**30}\n" and (group / "pids.max").read_text() == "3\n"
+    assert (group / "cgroup.procs").read_text() == f"{os.getpid()}\n"
+    for name in ("memory.max", "pids.max", "memory.swap.max", "cgroup.procs"):
+        (group / name).unlink()  # the kernel's files go with the cgroup
+    sandbox.leave_cgroup(str(folder), 61_004)
+    assert (group / "cgroup.kill").read_text() == "1\n"  # written: everything in it killed
+    assert not sandbox.join_cgroup("", 61_004, limits) and not sandbox.join_cgroup(str(tmp_path / "gone"), 1, limits)
