@@ -141,9 +141,10 @@ def grade_command(args):
     from .outputs import student_folders, summary_table, write_gradebook, write_notes, write_student
     mode = isolation_mode()
     if args.require_isolation and mode == "none":
-        raise UsageError(f"--require-isolation: this grader cannot isolate student code "
-                         f"({'not Linux' if not sys.platform.startswith('linux') else 'not root, and the kernel allows no unprivileged user namespaces'}); "
-                         "grade as root (in a container) or where user namespaces are allowed")
+        why = ("not Linux" if not sys.platform.startswith("linux") else
+               "not root, and no unprivileged user namespaces" if os.geteuid() else "root without CAP_SETUID")
+        raise UsageError(f"--require-isolation: this grader cannot isolate student code ({why}); grade as root "
+                         "(in a container) or where unprivileged user namespaces are allowed")
     try:
         submissions = discover(args.paths, part_functions(), exclude=Path(args.out))
     except FileNotFoundError as exc:

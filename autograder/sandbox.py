@@ -122,7 +122,8 @@ def _probe(attempt):
 
 
 def _try_root_namespaces():
-    return _libc.unshare(CLONE_NEWNS | CLONE_NEWNET) == 0 and _try(_mount, "none", "/", None, MS_REC | MS_PRIVATE)
+    _private_view(Limits(), f"/tmp/allab-probe-{os.getpid()}", user_namespace=False)
+    return True
 
 
 def _try_setuid():
@@ -134,18 +135,10 @@ def _try_setuid():
 
 
 def _try_user_namespace():
-    _enter_user_namespace()
-    _mount("none", "/", None, MS_REC | MS_PRIVATE)
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k")
+    _private_view(Limits(), f"/tmp/allab-probe-{os.getpid()}", user_namespace=True)
+    _pid_namespace_init()  # the probe's child goes on as PID 1 (and exits 0); this process exits as it did
+    _drop_capabilities()
     return True
-
-
-def _try(function, *args):
-    try:
-        function(*args)
-        return True
-    except OSError:
-        return False
 
 
 # --- in the worker ---------------------------------------------------------------------------
