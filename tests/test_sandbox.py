@@ -1,4 +1,5 @@
-"""What a worker can reach and do (autograder/sandbox.py, autograder/worker.py): the import path, the\nisolation modes, the permissions closed for a worker uid, what it leaves behind."""
+"""What a worker can reach and do (autograder/sandbox.py, autograder/worker.py): the import path, the
+isolation modes, the permissions closed for a worker uid, what it leaves behind."""
 import os
 import shlex
 import shutil
