@@ -6,7 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test release clean
+# The hostile tests also grade as root without CAP_SYS_ADMIN (capsh, Debian's libcap2-bin) and as an
+# ordinary user (setpriv); both run Debian's python3.11 (an interpreter under /root is not runnable by
+# other users) from this venv, built once.
+SYSTEM_PYTHON ?= /usr/bin/python3.11
+SYSTEM_VENV := .venv-system
+SYSTEM_STAMP := $(SYSTEM_VENV)/.installed
+
+.PHONY: lab test release clean system-venv
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +27,23 @@ lab: $(STAMP)
 	$(BIN)/python -m autograder handout --out build/handout.zip
 
 test: $(STAMP)
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory system-venv; fi
 	$(BIN)/python -m pytest
+
+system-venv: $(SYSTEM_STAMP)
+
+$(SYSTEM_STAMP): requirements.txt
+	@if [ "$$(id -u)" = 0 ] && { ! command -v capsh >/dev/null || ! [ -x $(SYSTEM_PYTHON) ] || \
+	    ! $(SYSTEM_PYTHON) -c 'import ensurepip' 2>/dev/null; }; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libcap2-bin python3.11 python3.11-venv; \
+	fi
+	$(SYSTEM_PYTHON) -m venv $(SYSTEM_VENV)
+	$(SYSTEM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SYSTEM_VENV)/bin/python -m pip install --quiet -r requirements.txt
+	touch $(SYSTEM_STAMP)
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release
 
 clean:
-	rm -rf $(VENV) build
+	rm -rf $(VENV) $(SYSTEM_VENV) build

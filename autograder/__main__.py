@@ -28,6 +28,8 @@ def build_parser():
     p.add_argument("--jobs", type=int, default=None, help="parallel graders (default: number of cores)")
     p.add_argument("--manual", metavar="FILE.csv", default=None,
                    help="TAs' scores of the written answers (the CSV `answers` writes) to fold in")
+    p.add_argument("--require-isolation", action="store_true",
+                   help="refuse to grade (exit 2) where student code cannot be isolated from the grader")
 
     p = sub.add_parser("answers", help="after `grade`: a page per written question with every answer, "
                                        "the reference and the rubric, and a CSV for the TAs' scores")

@@ -3,11 +3,13 @@ import multiprocessing
 import os
 import sys
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from . import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from .markscheme import part_functions
-from .sandbox import course_limits
+from .sandbox import DESCRIPTIONS, course_limits, isolation_mode, locked, protect_grader
 from .submissions import NO_NOTEBOOK, discover
 
 
@@ -17,29 +19,90 @@ class UsageError(Exception):
 
 def _grade_one(submission, limits):
     from .grading import grade_submission
-    return grade_submission(submission, limits)
+    try:
+        return grade_submission(submission, limits), _LOADED
+    except Exception as exc:  # noqa: BLE001 - one submission never stops the class
+        traceback.print_exc()
+        return failed_result(submission, f"{type(exc).__name__}: {exc}"), _LOADED
 
 
-def grade_batch(submissions, jobs=None, limits=None, on_result=None, progress=True):
+def failed_result(submission, why):
+    """The row of a submission the grader itself failed on: every item 0, and why."""
+    from .grading import StudentResult, score
+    return StudentResult(submission.student, items=score([], {}), problems=[
+        *submission.problems, f"the grader failed on this submission ({why[:500]}); it was not graded: "
+        "tell your instructor"])
+
+
+CHANGED = "COURSE FILES CHANGED"
+_LOADED = {}  # the fingerprint of the course files when this grading process loaded the reference
+
+
+def start_grader():
+    """Prepare a grading process before it grades anyone: its memory closed to workers of its uid, and
+    the reference of every part loaded (from the solutions as they are now, before any student code
+    runs), with the fingerprint of what it loaded."""
+    from .reference import load_reference
+    protect_grader()
+    _LOADED.update(fingerprint())
+    for part in part_functions():
+        load_reference(part)
+
+
+def fingerprint():
+    """``{file: sha256}`` of what decides the grades: the solutions, the grader and the support package."""
+    import hashlib
+    files = [*SOLUTIONS_DIR.glob("*.ipynb"), *(ROOT / "autograder").rglob("*.py"),
+             *(ROOT / "autograder").rglob("*.toml"), *(NOTEBOOKS_DIR / "allab").rglob("*.py")]
+    return {str(f.relative_to(ROOT)): hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(files)}
+
+
+def changed_files(before, after):
+    """The files whose fingerprint differs between ``before`` and ``after`` (added and removed too)."""
+    return sorted(f for f in before.keys() | after.keys() if before.get(f) != after.get(f))
+
+
+def grade_batch(submissions, jobs=None, limits=None, on_result=None, progress=True, notes=None):
     """Grade ``submissions`` with ``jobs`` grader processes; return the results in input order.
 
     ``on_result(result)`` is called as each student finishes, so that nothing graded is lost if
-    the batch is interrupted.
+    the batch is interrupted. The course files are fingerprinted before and after; what changed (and
+    how the workers were isolated) is appended to ``notes``, and printed.
     """
     jobs = max(1, jobs or os.cpu_count() or 1)
     limits = course_limits() if limits is None else limits
-    results = {}
+    notes = [] if notes is None else notes
+    mode = limits.mode or isolation_mode()
+    notes.append(isolation_note(mode))
+    if mode == "none":
+        print(f"WARNING: {notes[-1]}", file=sys.stderr, flush=True)
+    results, loaded = {}, []
+    before = fingerprint()
     bar = _progress(len(submissions), progress)
-    if jobs == 1:
-        for sub in submissions:
-            results[sub.student] = _finish(_grade_one(sub, limits), on_result, bar)
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_grade_one, sub, limits) for sub in submissions]
-            for future in as_completed(futures):
-                result = future.result()
-                results[result.student] = _finish(result, on_result, bar)
+    with locked(limits):
+        if jobs == 1:
+            start_grader()
+            for sub in submissions:
+                result, seen = _grade_one(sub, limits)
+                loaded.append(seen)
+                results[sub.student] = _finish(result, on_result, bar)
+        else:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                     initializer=start_grader) as pool:
+                futures = {pool.submit(_grade_one, sub, limits): sub for sub in submissions}
+                for future in as_completed(futures):
+                    try:
+                        result, seen = future.result()
+                        loaded.append(seen)
+                    except Exception as exc:  # noqa: BLE001 - its grading process died (killed?)
+                        result = failed_result(futures[future], f"the grading process died: {exc!r}")
+                    results[result.student] = _finish(result, on_result, bar)
     bar.close()
+    changed = sorted({f for seen in [*loaded, fingerprint()] for f in changed_files(before, seen)})
+    if changed:
+        notes.append(f"{CHANGED} DURING GRADING: {', '.join(changed)}. Some students may have been graded "
+                     "against a changed reference: restore the files and grade again.")
+        print(f"WARNING: {notes[-1]}", file=sys.stderr, flush=True)
     return [results[s.student] for s in submissions]
 
 
@@ -69,38 +132,47 @@ def prepare_output(out):
     return out
 
 
+def isolation_note(mode):
+    """What the grading notes say about how student code was isolated (``sandbox.isolation_mode()``)."""
+    return f"student code: {DESCRIPTIONS[mode]}"
+
+
 def grade_command(args):
-    from .outputs import safe_name, summary_table, write_answers, write_gradebook, write_student
+    from .outputs import student_folders, summary_table, write_answers, write_gradebook, write_notes, write_student
+    mode = isolation_mode()
+    if args.require_isolation and mode == "none":
+        why = ("not Linux" if not sys.platform.startswith("linux") else
+               "not root, and no unprivileged user namespaces" if os.geteuid() else "root without CAP_SETUID")
+        raise UsageError(f"--require-isolation: this grader cannot isolate student code ({why}); grade as root "
+                         "(in a container) or where unprivileged user namespaces are allowed")
     try:
         submissions = discover(args.paths, part_functions(), exclude=Path(args.out))
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise UsageError(f"cannot read the submissions: {exc}") from exc
     if not any(sub.notebooks or sub.problems != [NO_NOTEBOOK] for sub in submissions):
         raise UsageError(f"no submissions found under {' '.join(args.paths)}: no notebook (.ipynb) in them")
     manual = _manual_scores(args.manual, [sub.student for sub in submissions])  # before anything is written
     out = prepare_output(args.out)
-    folders, used = {}, set()
-    for sub in submissions:
-        name = safe_name(sub.student)
-        while name in used:
-            name += "_"
-        used.add(name)
-        folders[sub.student] = out / name
+    folders = student_folders([sub.student for sub in submissions], out)
+    notes = []
     start = time.perf_counter()
     limits = course_limits(extra_hidden=[*args.paths, out])  # no worker sees another student's files
-    results = grade_batch(submissions, jobs=args.jobs, limits=limits,
+    results = grade_batch(submissions, jobs=args.jobs, limits=limits, notes=notes,
                           on_result=lambda r: write_student(_with_manual(r, manual), folders[r.student]))
     write_gradebook(results, out / "grades.csv")
     write_answers(results, out / "written_answers.json")
+    write_notes(notes, out / "grading-notes.md")
     print(summary_table(results))
     print(f"Graded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
-          f"gradebook: {out / 'grades.csv'}")
+          f"gradebook: {out / 'grades.csv'}, notes: {out / 'grading-notes.md'}")
     if manual:
         print(f"Merged {len(manual)} written score(s) from {args.manual}")
     elif any(r.pending for r in results):
         print(f"Written answers to grade: `python -m autograder answers {out}`, then "
               f"`grade ... --out {out} --manual {out / 'answers' / 'scores.csv'}`")
-    return 0
+    return 3 if any(n.startswith(CHANGED) for n in notes) else 0
 
 
 def _manual_scores(path, students):

@@ -22,9 +22,12 @@ def read_json_notebook(path):
 
 
 def source(cell):
-    """A cell's source as one string (on disk it may be a list of lines; nbformat 3 calls it ``input``)."""
+    """A cell's source as one string (on disk it may be a list of lines; nbformat 3 calls it ``input``),
+    or None when it is neither a string nor a list of strings (a hand-made or damaged file)."""
     text = cell.get("source", cell.get("input", ""))
-    return "".join(text) if isinstance(text, list) else text
+    if isinstance(text, list) and all(isinstance(line, str) for line in text):
+        return "".join(text)
+    return text if isinstance(text, str) else None
 
 
 def nbgrader_meta(cell):

@@ -6,10 +6,27 @@ import re
 from .grading import mistake_message
 from .markscheme import gradebook_items, load_items
 
+# What grading and `report` write at the top of the output folder: no student's folder may be named so.
+RESERVED_NAMES = ("grades.csv", "grading-notes.md", "report.md", "report.png", "results.json")
+
+
 def safe_name(student):
     """A folder name for ``student`` that cannot escape the output folder."""
     name = re.sub(r"[^A-Za-z0-9._@-]+", "_", student).strip("._") or "student"
     return name[:100]
+
+
+def student_folders(students, out):
+    """``{student: folder}`` under ``out``: safe (:func:`safe_name`), unique even where case does not
+    count (macOS, Windows), and never one of the :data:`RESERVED_NAMES`."""
+    folders, used = {}, {n.casefold() for n in RESERVED_NAMES}
+    for student in students:
+        name = safe_name(student)
+        while name.casefold() in used:
+            name += "_"
+        used.add(name.casefold())
+        folders[student] = out / name
+    return folders
 
 
 def write_gradebook(results, path):
@@ -19,13 +36,18 @@ def write_gradebook(results, path):
     does not, so a score may be above it.
     """
     names = [it.name for it in gradebook_items()]
-    with open(path, "w", newline="") as f:
+    with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "score", "max_score", *names])
         for r in results:
             entries = r.all_items()
             writer.writerow([r.student, _num(r.score), _num(r.max_score),
                              *("" if entries[n]["score"] is None else _num(entries[n]["score"]) for n in names)])
+
+
+def write_notes(notes, path):
+    """``grading-notes.md``: how the batch was graded (isolation of student code, warnings)."""
+    path.write_text("# Grading notes\n\n" + "".join(f"- {n}\n" for n in notes), encoding="utf-8")
 
 
 def item_feedback(item):
@@ -142,8 +164,8 @@ def score_line(result):
 def write_student(result, folder):
     """Write ``results.json`` and ``feedback.md`` for one student into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "results.json").write_text(json.dumps(results_json(result), indent=2) + "\n")
-    (folder / "feedback.md").write_text(feedback_markdown(result) + "\n")
+    (folder / "results.json").write_text(json.dumps(results_json(result), indent=2) + "\n", encoding="utf-8")
+    (folder / "feedback.md").write_text(feedback_markdown(result) + "\n", encoding="utf-8", errors="replace")
 
 
 def write_answers(results, path):

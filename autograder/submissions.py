@@ -6,7 +6,9 @@ Which part a notebook is does not depend on its file name: it is recognised by i
 ``grade_id`` s, then by the graded functions it defines, then by its file name.
 """
 import json
+import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +16,27 @@ from . import PARTS
 from .notebook import source
 
 MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
+MAX_JSON_DEPTH = 64          # a notebook written by Jupyter nests about 8 levels deep
+MAX_JSON_CONTAINERS = 200_000  # objects and arrays: what costs memory in the parsed notebook
+MAX_JSON_BRACKETS = 4_000_000   # in strings too (a notebook with more is no notebook Jupyter wrote)
+MAX_JSON_ESCAPED_QUOTES = 200_000
+MAX_CELLS = 10_000
+MAX_CODE_BYTES = 4 * 1024 * 1024  # all code cells of a notebook together
 NO_NOTEBOOK = "no notebook (.ipynb) found in the submission"
+REDOWNLOAD = "re-download it from Jupyter with File > Download"
+
+
+def shown(name):
+    """``name`` (a file or folder name, a student) as it may be printed or written: valid UTF-8 (bytes
+    that were not become U+FFFD), no control or format characters (a newline would forge a line of the
+    printed summary), no leading or trailing space, at most 100 characters."""
+    text = str(name)
+    try:
+        text = os.fsencode(text).decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte (from JSON's "\\ud800")
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    text = "".join("_" if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    return text.strip()[:100] or "_"
 
 
 @dataclass
@@ -25,6 +47,11 @@ class Notebook:
     grade_ids: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     texts: dict = field(default_factory=dict)        # grade_id -> text of the written-answer cell(s)
+
+    @property
+    def name(self):
+        """The file name, printable (see :func:`shown`)."""
+        return shown(self.path.name)
 
 
 @dataclass
@@ -44,44 +71,133 @@ class Submission:
 
 
 def read_code_cells(path):
-    """Read ``path`` as a notebook; return a :class:`Notebook` (never raises for bad content)."""
+    """Read ``path`` as a notebook; return a :class:`Notebook` (never raises for bad content).
+
+    What could cost the grading process memory or time is bounded before parsing: the file's size,
+    then the JSON's nesting depth and number of objects and arrays. Then the parts of the notebook the
+    grader uses are checked: a cell that is not a cell, or whose code is not text, is skipped and said.
+    """
     nb = Notebook(Path(path))
     try:
-        size = nb.path.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            nb.problems.append(f"{nb.path.name} is {size / 2**20:.0f} MB, more than the "
-                               f"{MAX_NOTEBOOK_BYTES // 2**20} MB a notebook may have: not read")
-            return nb
-        data = json.loads(nb.path.read_bytes().decode("utf-8", errors="replace"))
-    except (OSError, ValueError) as exc:
-        nb.problems.append(f"{nb.path.name} is not a readable notebook (invalid JSON: {exc}); "
-                           "re-download it from Jupyter with File > Download")
+        with open(nb.path, "rb") as f:
+            data = f.read(MAX_NOTEBOOK_BYTES + 1)  # read no more than the limit, whatever stat said
+    except OSError as exc:
+        nb.problems.append(f"{nb.name} could not be read ({exc.strerror or exc})")
         return nb
-    cells = data.get("cells") if isinstance(data, dict) else None
-    if cells is None and isinstance(data, dict) and isinstance(data.get("worksheets"), list):
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        nb.problems.append(f"{nb.name} is more than the {MAX_NOTEBOOK_BYTES // 2**20} MB a notebook may have: "
+                           "not read (clear its outputs: Edit > Clear Outputs of All Cells, then save)")
+        return nb
+    too_big = _json_too_big(data)
+    if too_big:
+        nb.problems.append(f"{nb.name} is not a notebook Jupyter wrote ({too_big}): not read; {REDOWNLOAD}")
+        return nb
+    try:
+        notebook = json.loads(data.decode("utf-8", errors="replace"))
+    except (ValueError, RecursionError) as exc:
+        nb.problems.append(f"{nb.name} is not a readable notebook (invalid JSON: {exc}); {REDOWNLOAD}")
+        return nb
+    del data
+    cells = _cells(nb, notebook)
+    if cells is None:
+        return nb
+    _read_cells(nb, cells)
+    if not nb.code_cells:
+        nb.problems.append(f"{nb.name} has no code cells")
+    return nb
+
+
+def _json_too_big(data):
+    """What makes ``data`` (JSON text) too deep or too big to parse safely, or "" if nothing does.
+
+    Brackets inside strings do not count. Done with numpy on the bytes, without building Python objects:
+    the unescaped quotes delimit the strings, and a bracket is outside them when an even number of
+    unescaped quotes precedes it."""
+    import numpy as np
+    brackets = data.count(b"{") + data.count(b"[")
+    if brackets <= MAX_JSON_DEPTH:
+        return ""
+    if brackets > MAX_JSON_BRACKETS:
+        return f"{brackets} brackets, more than {MAX_JSON_BRACKETS}"
+    text = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(text == ord('"'))
+    maybe_escaped = quotes[(quotes > 0) & (text[quotes - 1] == ord("\\"))]
+    if len(maybe_escaped) > MAX_JSON_ESCAPED_QUOTES:
+        return f"{len(maybe_escaped)} escaped quotes, more than {MAX_JSON_ESCAPED_QUOTES}"
+    escaped = [q for q in maybe_escaped.tolist() if _backslashes_before(data, q) % 2]
+    quotes = np.setdiff1d(quotes, np.array(escaped, dtype=quotes.dtype), assume_unique=True)
+    is_bracket = np.zeros(256, dtype=bool)
+    is_bracket[list(b"{[]}")] = True
+    where = np.flatnonzero(is_bracket[text])  # a lookup: np.isin would copy the text as int64
+    where = where[np.searchsorted(quotes, where) % 2 == 0]  # outside strings
+    opening = (text[where] == ord("{")) | (text[where] == ord("["))
+    if int(opening.sum()) > MAX_JSON_CONTAINERS:
+        return f"{int(opening.sum())} JSON objects and arrays, more than {MAX_JSON_CONTAINERS}"
+    depth = int(np.cumsum(np.where(opening, 1, -1), dtype=np.int32).max(initial=0))
+    if depth > MAX_JSON_DEPTH:
+        return f"JSON nested {depth} levels deep, more than {MAX_JSON_DEPTH}"
+    return ""
+
+
+def _backslashes_before(data, position):
+    count = 0
+    while position - count - 1 >= 0 and data[position - count - 1] == ord("\\"):
+        count += 1
+    return count
+
+
+def _cells(nb, notebook):
+    """The list of cells of the parsed ``notebook`` (nbformat 4, or 3's worksheets), or None (said why)."""
+    if not isinstance(notebook, dict):
+        nb.problems.append(f"{nb.name} is JSON but not a notebook (it holds a {type(notebook).__name__}, "
+                           f"not an object with cells); {REDOWNLOAD}")
+        return None
+    cells = notebook.get("cells")
+    if cells is None and "worksheets" in notebook:
         # nbformat 3 and older kept cells in worksheets, with code in "input"
-        cells = [c for ws in data["worksheets"] if isinstance(ws, dict) for c in ws.get("cells", [])]
-        nb.problems.append(f"{nb.path.name} uses an old notebook format (nbformat "
-                           f"{data.get('nbformat')}); it was read, but save it with a current Jupyter")
+        worksheets = notebook["worksheets"]
+        if not isinstance(worksheets, list) or not all(
+                isinstance(ws, dict) and isinstance(ws.get("cells", []), list) for ws in worksheets):
+            nb.problems.append(f"{nb.name} is not a valid notebook (nbformat 3 worksheets that are not lists "
+                               f"of cells); {REDOWNLOAD}")
+            return None
+        cells = [c for ws in worksheets for c in ws.get("cells", [])]
+        nb.problems.append(f"{nb.name} uses an old notebook format (nbformat "
+                           f"{shown(notebook.get('nbformat'))}); it was read, but save it with a current Jupyter")
     if not isinstance(cells, list):
-        nb.problems.append(f"{nb.path.name} has no cells")
-        return nb
+        nb.problems.append(f"{nb.name} has no cells" + ("" if cells is None else f" (its 'cells' is not a list); {REDOWNLOAD}"))
+        return None
+    if len(cells) > MAX_CELLS:
+        nb.problems.append(f"{nb.name} has {len(cells)} cells, more than {MAX_CELLS}: not read")
+        return None
+    return cells
+
+
+def _read_cells(nb, cells):
+    """Collect the code cells and grade ids of ``cells`` into ``nb``; say which cells were skipped."""
+    skipped, code_bytes = [], 0
     for index, cell in enumerate(cells):
-        if not isinstance(cell, dict):
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            skipped.append(f"cell {index} is not a notebook cell")
             continue
-        if cell.get("cell_type") != "code":
+        if cell["cell_type"] != "code":
             _add_text(nb, cell)
             continue
         text = source(cell)
-        if not isinstance(text, str):
+        if text is None:
+            skipped.append(f"cell {index}'s source is not text")
             continue
+        code_bytes += len(text)
+        if code_bytes > MAX_CODE_BYTES:
+            skipped.append(f"cell {index} and later: more than {MAX_CODE_BYTES // 2**20} MB of code")
+            break
         nb.code_cells.append((index, text))
         grade_id = _grade_id(cell)
         if isinstance(grade_id, str):
             nb.grade_ids.append(grade_id)
-    if not nb.code_cells:
-        nb.problems.append(f"{nb.path.name} has no code cells")
-    return nb
+    if skipped:
+        more = f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""
+        nb.problems.append(f"{nb.name}: {'; '.join(skipped[:3])}{more}: skipped; {REDOWNLOAD}")
 
 
 def _grade_id(cell):
@@ -121,18 +237,28 @@ def identify_part(nb, signatures):
 def discover(paths, signatures, exclude=None):
     """The :class:`Submission` s under ``paths`` (see the module docstring), sorted by student.
 
-    A folder at ``exclude`` (the grader's output folder, if it lies among the submissions) is skipped.
-    Raises ``FileNotFoundError`` for a path that does not exist.
+    Student names are printable (:func:`shown`) and unique: a second folder of the same name (or of a
+    name that prints the same) is graded apart, as ``name~2``, and both are told. A folder at
+    ``exclude`` (the grader's output folder, if it lies among the submissions) is skipped, and so is a
+    folder given twice. Raises ``FileNotFoundError`` for a path that does not exist.
     """
-    students = {}
+    students, seen = {}, {}
     exclude = None if exclude is None else Path(exclude).resolve()
     for path in map(Path, paths):
         if not path.exists():
-            raise FileNotFoundError(f"no such file or folder: {path}")
+            raise FileNotFoundError(f"no such file or folder: {shown(path)}")
         for student, folder, files in _student_folders(path):
-            if exclude is not None and folder.resolve() == exclude:
+            where = folder.resolve()
+            if where == exclude or where in seen:
                 continue
-            sub = students.setdefault(student, Submission(student, folder))
+            sub = Submission(_unique(shown(student), students), folder)
+            seen[where] = students[sub.student] = sub
+            if sub.student != shown(student):
+                first = students[shown(student)]
+                note = (f"two submissions are named {shown(student)!r}: {shown(first.folder)} is graded as "
+                        f"{first.student!r}, {shown(folder)} as {sub.student!r}")
+                first.problems.append(note)
+                sub.problems.append(note)
             for file in files:
                 _add_notebook(sub, read_code_cells(file), signatures)
     for sub in students.values():
@@ -141,19 +267,27 @@ def discover(paths, signatures, exclude=None):
     return [students[s] for s in sorted(students)]
 
 
+def _unique(name, taken):
+    """``name``, or ``name~2``, ``name~3``, ... : the first that is not in ``taken``."""
+    unique, n = name, 1
+    while unique in taken:
+        n += 1
+        unique = f"{name}~{n}"
+    return unique
+
+
 def _add_notebook(sub, nb, signatures):
     sub.problems.extend(nb.problems)
     if not nb.code_cells:
         return  # unreadable or empty: its part is graded as not handed in, the problem says why
     part = identify_part(nb, signatures)
     if part is None:
-        if nb.code_cells:
-            sub.problems.append(f"{nb.path.name}: not recognised as a part of the lab (no graded function found)")
+        sub.problems.append(f"{nb.name}: not recognised as a part of the lab (no graded function found)")
         return
     if part in sub.notebooks:
-        sub.problems.append(f"{nb.path.name} and {sub.notebooks[part].path.name} are both {part}: "
-                            f"graded {nb.path.name if nb.path.name > sub.notebooks[part].path.name else sub.notebooks[part].path.name}")
-        if nb.path.name < sub.notebooks[part].path.name:
+        kept = max(nb, sub.notebooks[part], key=lambda n: n.path.name)
+        sub.problems.append(f"{nb.name} and {sub.notebooks[part].name} are both {part}: graded {kept.name}")
+        if kept is not nb:
             return
     sub.notebooks[part] = nb
 
@@ -171,10 +305,13 @@ def _is_debris(name):
 
 
 def _notebooks_in(folder, depth=2):
-    found = sorted(p for p in folder.glob("*.ipynb") if _is_students(p, folder))
-    if not found and depth > 0:
-        for sub in sorted(p for p in folder.iterdir() if _is_students_folder(p)):
-            found += _notebooks_in(sub, depth - 1)
+    try:
+        found = sorted(p for p in folder.glob("*.ipynb") if _is_students(p, folder))
+        if not found and depth > 0:
+            for sub in sorted(p for p in folder.iterdir() if _is_students_folder(p)):
+                found += _notebooks_in(sub, depth - 1)
+    except OSError:  # a folder the grader may not read: its notebooks are not found, the row says so
+        return []
     return found
 
 

@@ -1,88 +1,280 @@
-"""The hostile catalogue (tests/hostile/cases.py), graded in one batch with good students.
+"""The hostile catalogue (tests/hostile/cases.py), graded in one batch with good students, in each of the
+modes a grader really runs in:
+
+- ``root``: root with every capability (a VM, CI): workers in mount and network namespaces;
+- ``container``: root with Docker's default capabilities (no CAP_SYS_ADMIN: no namespaces), simulated with
+  ``capsh --drop=...``: workers as an unprivileged uid, course files closed by permissions;
+- ``user``: an ordinary user (``setpriv --reuid``): workers in unprivileged user namespaces.
 
 For each case: the grader finishes, the student gets a row with every item that still works graded, the
-feedback says what happened, the good students are unaffected, and no submission or course file changes.
+feedback says what happened, the good students are unaffected, and no submission or course file changes;
+nothing a submission started or wrote outlives the batch. The last two modes run the Debian
+``/usr/bin/python3.11`` venv that ``make system-venv`` builds (an interpreter under /root is not runnable
+by other users).
 """
+import contextlib
 import csv
 import hashlib
+import json
+import os
+import shlex
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
 
 from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
 from autograder.markscheme import load_items
-from autograder.sandbox import can_isolate
-from hostile.cases import CASES as _CASES, OUT, PART
+from autograder.outputs import student_folders
+from autograder.sandbox import DESCRIPTIONS, isolation_mode
+from hostile import DOCKER_DROPS
+from hostile.cases import BUILT, OUT, PART, Case, with_oracle
+from hostile.cases import CASES as _CASES
 from hostile.reach import REACH_CASES
 
 CASES = _CASES + REACH_CASES
 
 pytestmark = pytest.mark.slow
-RUNNABLE = [c for c in CASES if can_isolate() or not c.needs_isolation]
+TEST_USER = 64_321                      # the ordinary user of mode "user" (no such user needs to exist)
+WORKER_UIDS = range(61_000, 91_000)     # sandbox.UNPRIVILEGED_BASE + pid % 30000
+SYSTEM_VENV = ROOT / ".venv-system"
+AS_ROOT = sys.platform.startswith("linux") and os.geteuid() == 0
+EXPECTED_MODE = {"root": isolation_mode(), "container": "uid", "user": "user-namespace"}
+
+
+def system_python():
+    """The Debian python3.11 venv with requirements.txt (built by `make system-venv` once; here if missing)."""
+    if not (SYSTEM_VENV / ".installed").exists():
+        subprocess.run(["make", "system-venv"], cwd=ROOT, check=True, timeout=1800)
+    return str(SYSTEM_VENV / "bin" / "python")
+
+
+def grade_command(mode, args, home):
+    """The command line that runs ``python -m autograder ARGS`` in ``mode``."""
+    if mode == "root":
+        return [sys.executable, "-m", "autograder", *args]
+    python = [system_python(), "-m", "autograder", *args]
+    if mode == "container":
+        return ["capsh", f"--drop={DOCKER_DROPS}", "--", "-c", f"exec {shlex.join(python)}"]
+    return ["setpriv", f"--reuid={TEST_USER}", f"--regid={TEST_USER}", "--clear-groups",
+            "env", f"HOME={home}", *python]
 
 
 def checksums(*folders):
     return {p: hashlib.sha256(p.read_bytes()).hexdigest()
             for folder in folders for p in sorted(folder.rglob("*"))
-            if p.is_file() and not {".venv", "__pycache__"} & set(p.parts)}
+            if p.is_file() and not {".venv", ".venv-system", "__pycache__"} & set(p.parts)}
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hostile")
-    klass, out = root / "class", root / "out"
+def survivors(mode, tmpdir):
+    """Processes a submission may have left: those whose environment names the batch's own ``TMPDIR``
+    (a worker's HOME is its working folder there), of the test's user, or the catalogue's daemon."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+        except OSError:
+            continue
+        uid = int(status.split("\nUid:")[1].split()[0])
+        if str(tmpdir).encode() in environ or (mode == "user" and uid == TEST_USER) \
+                or "allab-daemon" in status.split("\n")[0]:
+            found.append(f"{pid}: {status.splitlines()[0]} uid {uid}")
+    return found
+
+
+@contextlib.contextmanager
+def reachable_by_others(path):
+    """For the block, others may pass through every folder above ``path`` (a checkout under /root)."""
+    changed = []
+    for folder in reversed(Path(path).parents):
+        mode = folder.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            changed.append((folder, mode))
+            folder.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+    try:
+        yield
+    finally:
+        for folder, mode in changed:
+            folder.chmod(stat.S_IMODE(mode))
+
+
+def build_class(klass, out, cases):
     (klass / "good_complete").mkdir(parents=True)
     for part in PARTS:
         shutil.copy(SOLUTIONS_DIR / f"{part}.ipynb", klass / "good_complete")
-    for case in RUNNABLE:
-        case.build(klass / case.name)
-        path = klass / case.name / f"{PART}.ipynb"
-        if path.exists() and OUT.encode() in path.read_bytes():
+    for case in cases:
+        case.build(klass / case.path)
+        path = klass / case.path / f"{PART}.ipynb"
+        if path.is_file() and not path.is_symlink() and OUT.encode() in path.read_bytes():
             path.write_bytes(path.read_bytes().replace(OUT.encode(), str(out).encode()))
-    course = [SOLUTIONS_DIR, NOTEBOOKS_DIR]
-    before, course_before = checksums(klass), checksums(*course)
-    readme = (ROOT / "README.md").read_bytes()
-    result = subprocess.run([sys.executable, "-m", "autograder", "grade", str(klass), "--out", str(out),
-                             "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=1200)
-    assert checksums(klass) == before, "a submission file changed"
-    assert checksums(*course) == course_before and (ROOT / "README.md").read_bytes() == readme, \
-        "a course file changed"
-    with open(out / "grades.csv", newline="") as f:
-        rows = {row["student"]: row for row in csv.DictReader(f)}
-    return result, out, rows
 
 
-def test_the_batch_finishes(graded):
-    result, _, rows = graded
+# ALLAB_HOSTILE_MODES=root pytest tests/test_hostile.py: only some modes (while working on one)
+MODES = os.environ.get("ALLAB_HOSTILE_MODES", "root,container,user").split(",")
+
+
+@pytest.fixture(scope="module", params=MODES)
+def graded(request):
+    mode = request.param
+    if mode != "root" and not AS_ROOT:
+        pytest.skip(f"mode {mode!r} is simulated from root (capsh, setpriv); run the suite as root (CI does)")
+    if mode != "root" and not shutil.which("capsh" if mode == "container" else "setpriv"):
+        pytest.fail("capsh (Debian's libcap2-bin) or setpriv is missing: `make test` installs them")
+    runnable = [c for c in CASES if EXPECTED_MODE[mode] != "none" or not c.needs_isolation]
+    top = Path(tempfile.mkdtemp(prefix=f"allab-hostile-{mode}-"))
+    klass, twins, out, home, tmp = top / "class", top / "more", top / "out", top / "home", top / "tmp"
+    built_here = not BUILT.exists()
+    try:
+        build_class(klass, out, runnable)
+        with_oracle("    return [0] * len(query_idx)")(twins / "twin")  # the same name under another path
+        home.mkdir()
+        tmp.mkdir()
+        top.chmod(0o755)
+        if mode == "user":
+            for path in [top, home, tmp]:
+                os.chown(path, TEST_USER, TEST_USER)
+        BUILT.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SOLUTIONS_DIR / f"{PART}.ipynb", BUILT)  # as `make lab` leaves executed notebooks
+        course = [SOLUTIONS_DIR, NOTEBOOKS_DIR, ROOT / "autograder", ROOT / "build"]
+        before, course_before = checksums(klass, twins), checksums(*course)
+        readme = (ROOT / "README.md").read_bytes()
+        command = grade_command(mode, ["grade", str(klass), str(twins), "--out", str(out), "--jobs", "2"], home)
+        with reachable_by_others(ROOT) if mode == "user" else contextlib.nullcontext():
+            result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1500,
+                                    env={**os.environ, "TMPDIR": str(tmp)})
+        time.sleep(1)  # a daemon that outlived the batch would write by now
+        left = [p for c in runnable for p in c.leaves if os.path.lexists(p)]
+        alive = survivors(mode, tmp)
+        assert checksums(klass, twins) == before, "a submission file changed"
+        assert checksums(*course) == course_before and (ROOT / "README.md").read_bytes() == readme, \
+            "a course file changed"
+        assert (out / "grades.csv").is_file(), result.stderr[-3000:]
+        with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+            rows = {row["student"]: row for row in csv.DictReader(f)}
+        yield {"mode": mode, "result": result, "out": out, "rows": rows, "runnable": runnable, "left": left,
+               "alive": alive, "folders": student_folders(list(rows), out)}
+    finally:
+        if built_here:
+            shutil.rmtree(ROOT / "build" / "hostile", ignore_errors=True)
+            with contextlib.suppress(OSError):
+                (ROOT / "build").rmdir()
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_the_batch_finishes_in_the_expected_mode(graded):
+    result, out = graded["result"], graded["out"]
     assert result.returncode == 0, result.stderr[-3000:]
-    assert set(rows) == {"good_complete", *(c.name for c in RUNNABLE)}
+    assert set(graded["rows"]) == {"good_complete", "twin~2", *(c.name for c in graded["runnable"])}
+    notes = (out / "grading-notes.md").read_text()
+    assert DESCRIPTIONS[EXPECTED_MODE[graded["mode"]]] in notes, notes
+    assert "COURSE FILES CHANGED" not in notes + result.stderr
 
 
 def test_good_student_is_unaffected(graded):
-    _, _, rows = graded
-    assert float(rows["good_complete"]["score"]) == sum(it.points for it in load_items())
+    assert float(graded["rows"]["good_complete"]["score"]) == sum(it.points for it in load_items())
 
 
 def test_forged_gradebook_is_not_the_grader_s(graded):
-    _, out, rows = graded
+    out, rows = graded["out"], graded["rows"]
     assert "forged,100,100" not in (out / "grades.csv").read_text()
     assert not (out / "results.json").exists()
     assert float(rows["forged_results"]["part1.oracle"]) == 0
 
 
+def test_nothing_outlives_the_batch(graded):
+    assert graded["left"] == [], "files left in shared places"
+    assert graded["alive"] == [], "processes left running"
+
+
+def test_the_same_name_twice_is_kept_apart(graded):
+    rows = graded["rows"]
+    assert float(rows["twin"]["part1.oracle"]) > 0 and float(rows["twin~2"]["part1.oracle"]) == 0
+
+
+def test_printed_names_are_one_line_each(graded):
+    printed = graded["result"].stdout
+    assert "\x1b" not in printed and "newline_forged_line" in printed
+    assert not any(line.startswith("forged_line") for line in printed.splitlines())
+
+
+def test_report_works_on_the_gradebook(graded):
+    out = graded["out"]
+    result = subprocess.run([sys.executable, "-m", "autograder", "report", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (out / "report.md").is_file() and (out / "report.png").is_file()
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_case(case, graded):
-    if case not in RUNNABLE:
-        pytest.skip("needs workers isolated in namespaces as an unprivileged user (run the grader as root on Linux)")
-    _, out, rows = graded
-    row = rows[case.name]
+    if case not in graded["runnable"]:
+        pytest.skip("needs workers isolated from the grader (a mode other than 'none')")
+    row = graded["rows"][case.name]
     points = {it.function: it.points for it in load_items() if it.part == PART}
     for item in case.full:
         assert float(row[f"part1.{item}"]) == points[item], f"{case.name}: {item} lost points"
     for item in case.zero:
         assert float(row[f"part1.{item}"]) == 0, f"{case.name}: {item} got points"
-    feedback = (out / case.name / "feedback.md").read_text()
+    feedback = (graded["folders"][case.name] / "feedback.md").read_text(encoding="utf-8")
     for text in case.says:
-        assert text in feedback, f"{case.name}: feedback does not say {text!r}"
+        options = text if isinstance(text, tuple) else (text,)
+        assert any(option in feedback for option in options), f"{case.name}: feedback does not say {text!r}"
+
+
+def test_every_case_is_named_as_the_grader_prints_it():
+    from autograder.submissions import shown
+    assert len(CASES) >= 45 and len({c.name for c in CASES}) == len(CASES)
+    assert all(shown(c.path) == c.name and isinstance(c, Case) for c in CASES)
+
+
+GRADESCOPE_DAEMON = ("    if os.fork() == 0:\n"
+                     "        try:\n"
+                     "            os.setsid()\n"
+                     "            if os.fork() == 0:\n"
+                     "                import json, time\n"
+                     "                forged = json.dumps({'score': 40, 'tests': [], 'output': 'forged'})\n"
+                     "                for _ in range(1200):\n"
+                     "                    try:\n"
+                     "                        open(os.path.join(__RESULTS__, 'results.json'), 'w').write(forged)\n"
+                     "                    except OSError:\n"
+                     "                        pass\n"
+                     "                    time.sleep(0.05)\n"
+                     "        finally:\n"
+                     "            os._exit(0)")
+
+
+@pytest.mark.parametrize("mode", ["container"])
+def test_gradescope_results_cannot_be_forged_in_a_container(mode, tmp_path):
+    """run_autograder as Gradescope runs it (root, Docker's capabilities): a daemon started by the student's
+    code that keeps rewriting results.json is dead before the grader writes it, and could not write there."""
+    if not AS_ROOT or mode not in MODES:
+        pytest.skip("the container is simulated from root (capsh); run the suite as root (CI does)")
+    bundle = tmp_path / "autograder.zip"
+    subprocess.run([sys.executable, "-m", "autograder", "gradescope", "--out", str(bundle)], cwd=ROOT, check=True,
+                   capture_output=True, timeout=300)
+    root = Path(tempfile.mkdtemp(prefix="allab-gradescope-"))
+    try:
+        root.chmod(0o755)
+        shutil.unpack_archive(bundle, root / "source")
+        for script in ("run_autograder", "setup.sh"):
+            (root / "source" / script).chmod(0o755)
+        with_oracle(GRADESCOPE_DAEMON.replace("__RESULTS__", repr(str(root / "results"))))(root / "submission")
+        run = f"AUTOGRADER_ROOT={shlex.quote(str(root))} PYTHON={shlex.quote(system_python())} " \
+              f"exec {shlex.quote(str(root / 'source' / 'run_autograder'))}"
+        result = subprocess.run(["capsh", f"--drop={DOCKER_DROPS}", "--", "-c", run], capture_output=True, text=True,
+                                timeout=900, env={**os.environ, "TMPDIR": str(root)})
+        assert result.returncode == 0, result.stderr[-3000:]
+        time.sleep(1.5)  # a surviving daemon would have rewritten it by now
+        data = json.loads((root / "results" / "results.json").read_text())
+        part1 = sum(it.points for it in load_items() if it.part == PART)
+        assert data["output"] != "forged" and len(data["tests"]) == len(load_items())
+        assert 0 < data["score"] <= part1
+        assert survivors(mode, root) == []
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

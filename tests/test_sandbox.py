@@ -1,10 +1,18 @@
-"""What a worker can reach: the import path (autograder/sandbox.py, autograder/worker.py)."""
+"""What a worker can reach and do (autograder/sandbox.py, autograder/worker.py): the import path, the
+isolation modes, the permissions closed for a worker uid, what it leaves behind."""
+import os
+import shlex
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
-from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
+import pytest
+
+from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR, sandbox
 from autograder.markscheme import load_items
-from autograder.sandbox import course_limits, import_path
+from autograder.sandbox import Limits, course_limits, import_path
+from hostile import DOCKER_DROPS
 from autograder.worker import StudentProcess
 
 
@@ -59,3 +67,169 @@ def test_no_reference_code_in_a_worker_while_a_graded_function_runs():
         assert proxies == ["WorkingVersion"]
     finally:
         process.close()
+
+
+AS_ROOT = sys.platform.startswith("linux") and os.geteuid() == 0
+root_only = pytest.mark.skipif(not AS_ROOT, reason="changes owners and uids: needs root (CI runs as root)")
+
+
+def as_uid(uid, action):
+    """Run ``action()`` in a child that became ``uid``; return what it returned (or the exception's name)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            answer = repr(action())
+        except BaseException as exc:  # noqa: BLE001
+            answer = type(exc).__name__
+        os.write(write, answer.encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read) as f:
+        return f.read()
+
+
+@root_only
+def test_sweep_removes_only_what_the_uid_left(tmp_path):
+    place = tmp_path / "shared"
+    place.mkdir(mode=0o1777)
+    place.chmod(0o1777)
+    for name, owner in (("theirs", 61_001), ("theirs_dir", 61_001), ("other", 61_002)):
+        path = place / name
+        if name.endswith("dir"):
+            path.mkdir()
+            (path / "inside").write_text("x")
+        else:
+            path.write_text("x")
+        os.chown(path, owner, owner)
+    removed = sandbox.sweep(61_001, places=[str(place)])
+    assert sorted(Path(p).name for p in removed) == ["theirs", "theirs_dir"]
+    assert [p.name for p in place.iterdir()] == ["other"]
+
+
+@root_only
+def test_locked_closes_the_course_to_the_worker_uid_and_restores_it(tmp_path):
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "alice" / "part1.ipynb").write_text("{}")
+    tmp_path.chmod(0o755)
+    limits = Limits(mode="uid", hidden=(str(tmp_path / "class"),))
+    watched = [ROOT, SOLUTIONS_DIR, ROOT / "autograder", NOTEBOOKS_DIR, tmp_path / "class"]
+    before = {p: p.stat().st_mode for p in watched}
+    uid = 61_003
+    solution, allab = str(SOLUTIONS_DIR / "part1_basics.ipynb"), str(NOTEBOOKS_DIR / "allab" / "data.py")
+    assert as_uid(uid, lambda: len(open(solution).read()) > 0) == "True"  # before: anyone may read it
+    with sandbox.locked(limits) as closed:
+        assert ROOT.resolve() in closed and SOLUTIONS_DIR.resolve() in closed
+        assert as_uid(uid, lambda: open(solution).read()) == "PermissionError"
+        assert as_uid(uid, lambda: os.listdir(ROOT)) == "PermissionError"
+        assert as_uid(uid, lambda: open(tmp_path / "class" / "alice" / "part1.ipynb").read()) == "PermissionError"
+        assert as_uid(uid, lambda: open(ROOT / "autograder" / "x.py", "w")) == "PermissionError"
+        assert as_uid(uid, lambda: len(open(allab).read()) > 0) == "True"  # the support package stays
+    assert {p: p.stat().st_mode for p in watched} == before
+
+
+def test_locked_changes_nothing_outside_mode_uid():
+    before = {p: p.stat().st_mode for p in (ROOT, SOLUTIONS_DIR)}
+    with sandbox.locked(Limits(mode="namespaces")) as closed:
+        assert closed == [] and {p: p.stat().st_mode for p in before} == before
+
+
+def test_the_worker_sees_only_python_and_the_support_package():
+    keep = sandbox.visible()
+    assert (NOTEBOOKS_DIR / "allab").resolve() in keep and Path(sys.prefix).resolve() in keep
+    assert not {ROOT.resolve(), SOLUTIONS_DIR.resolve(), NOTEBOOKS_DIR.resolve()} & keep
+    tops = sandbox.checkouts()
+    assert ROOT.resolve() in tops and NOTEBOOKS_DIR.resolve() in tops
+    venv = Path(sys.prefix).resolve()
+    if venv != Path(sys.base_prefix).resolve() and venv.parent != Path("/"):
+        assert venv.parent in tops  # a venv inside another checkout: that checkout is covered too
+
+
+
+
+@root_only
+@pytest.mark.skipif(not shutil.which("capsh"), reason="capsh (libcap2-bin) is installed by `make test`")
+def test_isolation_mode_follows_the_capabilities():
+    probe = [sys.executable, "-c", "from autograder.sandbox import isolation_mode; print(isolation_mode())"]
+    assert subprocess.run(probe, cwd=ROOT, capture_output=True, text=True).stdout.strip() == "namespaces"
+    in_docker = subprocess.run(["capsh", f"--drop={DOCKER_DROPS}", "--", "-c", f"exec {shlex.join(probe)}"], cwd=ROOT,
+                               capture_output=True, text=True)
+    assert in_docker.stdout.strip() == "uid", in_docker.stderr
+
+
+def test_require_isolation_refuses_to_grade_without_it(tmp_path, monkeypatch, capsys):
+    from autograder.__main__ import main
+    monkeypatch.setattr(sandbox, "_MODE", "none")
+    code = main(["grade", str(SOLUTIONS_DIR / "part1_basics.ipynb"), "--out", str(tmp_path / "out"),
+                 "--require-isolation"])
+    assert code == 2 and "--require-isolation: this grader cannot isolate student code" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_without_isolation_the_grader_says_so_and_a_changed_reference_is_reported(tmp_path, monkeypatch, capsys):
+    from autograder import batch
+    from autograder.__main__ import main
+    monkeypatch.setattr(sandbox, "_MODE", "none")
+    prints = iter([{"solutions/part1_basics.ipynb": "before"}] + [{"solutions/part1_basics.ipynb": "after"}] * 9)
+    monkeypatch.setattr(batch, "fingerprint", lambda: next(prints))
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "part1.ipynb").write_bytes((NOTEBOOKS_DIR / "part1_basics.ipynb").read_bytes())
+    code = main(["grade", str(tmp_path / "alice"), "--out", str(tmp_path / "out"), "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "NOT ISOLATED" in err and "COURSE FILES CHANGED DURING GRADING: solutions/part1_basics.ipynb" in err
+    notes = (tmp_path / "out" / "grading-notes.md").read_text()
+    assert "NOT ISOLATED" in notes and "COURSE FILES CHANGED" in notes
+    assert (tmp_path / "out" / "grades.csv").is_file()
+
+
+def test_a_submission_the_grader_fails_on_is_a_row_not_a_crash(monkeypatch):
+    from autograder import batch, grading
+    from autograder.submissions import Submission
+
+    def broken(submission, limits):
+        raise RuntimeError("a bug of ours")
+    monkeypatch.setattr(grading, "grade_submission", broken)
+    result, _ = batch._grade_one(Submission("alice", Path("alice")), Limits(mode="none"))
+    assert result.student == "alice" and result.score == 0
+    assert "the grader failed on this submission (RuntimeError: a bug of ours)" in result.problems[-1]
+
+
+def fake_cgroup(tmp_path, controllers):
+    """A cgroup v2 tree as the kernel shows it (only the files the sandbox reads and writes)."""
+    (tmp_path / "proc").mkdir()
+    (tmp_path / "proc" / "cgroup").write_text("0::/grader.slice\n")
+    folder = tmp_path / "sys" / "fs" / "cgroup" / "grader.slice"
+    folder.mkdir(parents=True)
+    (folder / "cgroup.subtree_control").write_text(" ".join(controllers) + "\n")
+    return folder
+
+
+def test_a_cgroup_is_used_only_where_memory_and_pids_are_delegated(tmp_path):
+    mounts = [str(tmp_path / "sys" / "fs" / "cgroup"), str(tmp_path / "nothing")]
+    own = str(tmp_path / "proc" / "cgroup")
+    folder = fake_cgroup(tmp_path, ["cpu", "memory", "pids"])
+    assert sandbox.cgroup_parent(mounts, own) == str(folder)
+    (folder / "cgroup.subtree_control").write_text("cpu memory\n")  # no pids: the rlimits must do
+    assert sandbox.cgroup_parent(mounts, own) == ""
+    assert sandbox.cgroup_parent(mounts, str(tmp_path / "no-such-file")) == ""
+
+
+def test_a_worker_joins_its_submission_s_cgroup_with_the_limits(tmp_path):
+    folder = fake_cgroup(tmp_path, ["memory", "pids"])
+    limits = Limits(memory_bytes=3 * 2**30, processes=3)
+    assert sandbox.join_cgroup(str(folder), 61_004, limits)
+    group = folder / "allab-61004"
+    assert (group / "memory.max").read_text() == f"{3 * 2**30}\n" and (group / "pids.max").read_text() == "3\n"
+    assert (group / "cgroup.procs").read_text() == f"{os.getpid()}\n"
+    for name in ("memory.max", "pids.max", "memory.swap.max", "cgroup.procs"):
+        (group / name).unlink()  # the kernel's files go with the cgroup
+    sandbox.leave_cgroup(str(folder), 61_004)
+    assert (group / "cgroup.kill").read_text() == "1\n"  # written: everything in it killed
+    assert not sandbox.join_cgroup("", 61_004, limits) and not sandbox.join_cgroup(str(tmp_path / "gone"), 1, limits)
