@@ -70,7 +70,7 @@ def prepare_output(out):
 
 
 def grade_command(args):
-    from .outputs import safe_name, summary_table, write_gradebook, write_student
+    from .outputs import safe_name, summary_table, write_gradebook, write_mistakes, write_student
     try:
         submissions = discover(args.paths, part_functions(), exclude=Path(args.out))
     except FileNotFoundError as exc:
@@ -90,6 +90,7 @@ def grade_command(args):
     results = grade_batch(submissions, jobs=args.jobs, limits=limits,
                           on_result=lambda r: write_student(r, folders[r.student]))
     write_gradebook(results, out / "grades.csv")
+    write_mistakes(results, out / "mistakes.csv")
     print(summary_table(results))
     print(f"Graded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"gradebook: {out / 'grades.csv'}")
