@@ -223,3 +223,24 @@ def test_a_signature_problem_is_the_one_message_without_bare_type_errors():
                                                  "the parameter `random_state` is missing")
     text = "\n".join(lines)
     assert "TypeError" not in text and text.count("Likely mistake") == 1 and "`random_state` is missing" in text
+
+
+def test_a_selection_that_ignores_the_probabilities_is_told_by_a_mirrored_table():
+    seeded = np.random.default_rng(0).permutation(40)[:N]
+    assert selection_verdict(seeded, THREE, N, "entropy", again=lambda: seeded, mirrored=lambda: seeded) == \
+        "random_rows"
+    first_rows = np.arange(N)
+    assert selection_verdict(first_rows, THREE, N, "margin", mirrored=lambda: first_rows) == "random_rows"
+    # a score-based mistake moves with the table: not "random"
+    reversed_right = top(THREE.max(axis=1))
+    mirrored_answer = top(THREE[::-1].max(axis=1))
+    assert selection_verdict(reversed_right, THREE, N, "least_confidence", mirrored=lambda: mirrored_answer) == \
+        "most_confident"
+
+
+def test_several_tables_agree_on_the_key_that_fits_most_of_them():
+    from autograder.checks.verdicts import combined_verdict
+    assert combined_verdict([["entropy_axis"], ["random_rows"], ["random_rows"]]) == "random_rows"
+    assert combined_verdict([["margin_top_two", "other_strategy"], ["other_strategy"]]) == "other_strategy"
+    assert combined_verdict([[UNCOMMON], [UNCOMMON], ["hard_labels"]]) == "hard_labels"
+    assert combined_verdict([["lowest_entropy"], ["entropy_nan"]]) == "lowest_entropy"

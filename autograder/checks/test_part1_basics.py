@@ -77,9 +77,12 @@ def test_split_always_holds_every_class(call):
 # --- uncertainty_sampling ------------------------------------------------------------------------
 
 def strategy_case(call, name, probas, n, want=None):
-    """``(value, probas, n, want, again)`` of query strategy ``name`` on a fixed table (see check_selections)."""
+    """``(value, probas, n, want, again, mirrored)`` of query strategy ``name`` on a fixed table (see
+    check_selections)."""
     args = (Probe.fixed_proba(probas), fixed_pool(len(probas)), n)
-    return call(name, *args).value, probas, n, want, lambda: call(name, *args).value
+    mirrored = (Probe.fixed_proba(np.asarray(probas)[::-1]), fixed_pool(len(probas)), n)
+    return (call(name, *args).value, probas, n, want, lambda: call(name, *args).value,
+            lambda: call(name, *mirrored).value)
 
 
 def check_strategy(call, name, probas, n, strategy, want=None, default=None):

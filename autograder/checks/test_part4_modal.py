@@ -194,13 +194,14 @@ def _pair(out, X):
 
 
 def _entropy_case(call, probas, n, want=None):
-    """``(indices, probas, n, want, again)`` of the student's strategy on ``probas`` (see check_selections)."""
+    """``(indices, probas, n, want, again, mirrored)`` of the student's strategy on ``probas`` (see
+    check_selections)."""
     X = fixed_pool(len(probas))
 
-    def pick():
-        return _pair(call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=n), X)
+    def pick(table=probas):
+        return _pair(call("entropy_query_strategy", Probe.fixed_proba(table), X, n_instances=n), X)
 
-    return pick(), probas, n, want, pick
+    return pick(), probas, n, want, pick, lambda: pick(np.asarray(probas)[::-1])
 
 
 @item("entropy_query_strategy")

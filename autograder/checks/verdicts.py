@@ -8,7 +8,8 @@ wrong, the checks ask, in order, questions that tell the common mistakes apart:
 2. is it the right size?
 3. is it the top ``n`` of another score: the right score sorted the other way, another uncertainty score,
    one class's probability, the hard labels, a score with NaN where a probability is 0?
-4. does it change from one call to the next on the same input (random rows)?
+4. does it change from one call to the next on the same input, or stay the same rows when the table's rows
+   are reversed (random rows, a seeded draw, fixed positions)?
 
 The first question that fits gives the one diagnosis (a key of ``autograder/mistakes.toml``); when none fits
 the verdict is "uncommon" (not one of the common mistakes). Ties in a score never decide a verdict: a set
@@ -78,7 +79,7 @@ def _variants(probas, strategy):
             candidates.append((np.where(np.isnan(with_nan), np.inf, with_nan), "entropy_nan"))
     if strategy == "margin" and p.shape[1] > 1:
         candidates += [(p.max(axis=1) - p.min(axis=1), "margin_top_two"),
-                       (np.abs(p[:, 0] - p[:, 1]), "margin_top_two")]
+                       (np.abs(p[:, 0] - p[:, 1]), "margin_top_two"), (p[:, 0] - p[:, 1], "margin_top_two")]
     return _both_ways(candidates)
 
 
@@ -141,7 +142,7 @@ def as_indices(value, n_rows, n_classes=None):
     return idx
 
 
-def selection_verdict(got, probas, n, strategy, again=None):
+def selection_verdict(got, probas, n, strategy, again=None, mirrored=None):
     """The catalogue key that best explains ``got``, a wrong selection of ``n`` rows by ``strategy``.
 
     Parameters
@@ -157,11 +158,14 @@ def selection_verdict(got, probas, n, strategy, again=None):
     again : callable, optional
         Calls the student's function again on the same input, returning its selection: a selection that
         changes between calls is random.
+    mirrored : callable, optional
+        Calls it on the same table with its rows in reverse order: a selection that stays the same rows
+        while the right one moves does not depend on the probabilities (a seeded draw, fixed positions).
     """
-    return selection_keys(got, probas, n, strategy, again)[0]
+    return selection_keys(got, probas, n, strategy, again, mirrored)[0]
 
 
-def selection_keys(got, probas, n, strategy, again=None):
+def selection_keys(got, probas, n, strategy, again=None, mirrored=None):
     """Every catalogue key that fits ``got`` (see :func:`selection_verdict`), likeliest first; [UNCOMMON]
     when none does. On one table several may fit (on three classes, some scores rank alike)."""
     p = np.asarray(probas, dtype=float)
@@ -177,19 +181,22 @@ def selection_keys(got, probas, n, strategy, again=None):
         return [reversed_key]
     if again is not None and _changes(again, got):
         return ["random_rows"]  # before the scores: a random set can fit a score with many ties by chance
-    if strategy == "entropy" and _is_axis_mistake(got, p, k):
-        return ["entropy_axis"]
-    keys = [key for other, key in _variants(p, strategy) if is_top(got, other)]
+    keys = ["entropy_axis"] if strategy == "entropy" and _is_axis_mistake(got, p, k) else []
+    keys += [key for other, key in _variants(p, strategy) if is_top(got, other)]
     keys += ["other_strategy" for name, (other, _) in STRATEGIES.items()
              if name != strategy and is_top(got, other(p)) and not is_top(got, own)]
     keys += [key for other, key in _other_scores(p) if is_top(got, other)]
+    if not keys and mirrored is not None and _ignores_probabilities(mirrored, got, own, k):
+        keys = ["random_rows"]  # last: NaN rows also stay put
     return list(dict.fromkeys(keys)) or [UNCOMMON]
 
 
 def combined_verdict(key_lists):
-    """One key for several failed tables: the likeliest key that fits every table, else the first table's."""
-    common = set.intersection(*(set(keys) for keys in key_lists))
-    return next((key for key in key_lists[0] if key in common), key_lists[0][0])
+    """One key for several failed tables: the key that fits the most of them (a catalogued one before
+    UNCOMMON), ties going to the likelier key of the first table that has one."""
+    order = list(dict.fromkeys(key for keys in key_lists for key in keys))
+    fits = {key: sum(key in keys for keys in key_lists) for key in order}
+    return max(order, key=lambda key: (key != UNCOMMON, fits[key], -order.index(key)))
 
 
 def _changes(again, got):
@@ -199,6 +206,18 @@ def _changes(again, got):
     except Exception:  # noqa: BLE001 - a second call that fails says nothing about randomness
         return False
     return sorted(other.tolist()) != sorted(got.tolist())
+
+
+def _ignores_probabilities(mirrored, got, own, k):
+    """Whether the selection stays the same rows when the table's rows are reversed (the right one moves)."""
+    right = set(top(own, k).tolist())
+    if right == {len(own) - 1 - i for i in right}:
+        return False  # the reversed table's right answer is the same rows: nothing to learn
+    try:
+        other = np.asarray(mirrored(), dtype=float).ravel()
+    except Exception:  # noqa: BLE001 - a call that fails says nothing about what the selection depends on
+        return False
+    return sorted(other.tolist()) == sorted(got.tolist())
 
 
 def _is_axis_mistake(got, p, k):
@@ -221,7 +240,7 @@ def check_selection(value, probas, n, strategy, want=None, again=None, default=N
 
 def check_selections(cases, strategy, default=None):
     """Like :func:`check_selection` on several tables at once: ``cases`` yields ``(value, probas, n, want,
-    again)``. Every failed table has its say, so that the one diagnosis fits them all (a mistake that two
+    again, mirrored)`` (the last three optional). Every failed table has its say, so that the one diagnosis fits them all (a mistake that two
     scores explain on one table is told apart on another)."""
     failures = [keys for keys in (selection_failure(*case[:2], case[2], strategy, *case[3:]) for case in cases)
                 if keys]
@@ -233,7 +252,7 @@ def _or_default(key, default):
     return default if key == UNCOMMON and default else key
 
 
-def selection_failure(value, probas, n, strategy, want=None, again=None):
+def selection_failure(value, probas, n, strategy, want=None, again=None, mirrored=None):
     """``[]`` when ``value`` is a right selection, else the keys that fit it (see :func:`selection_keys`)."""
     p = np.asarray(probas, dtype=float)
     try:
@@ -245,4 +264,4 @@ def selection_failure(value, probas, n, strategy, want=None, again=None):
         ok = sorted(got.tolist()) == sorted(np.asarray(want, dtype=int).ravel().tolist())
     else:
         ok = len(got) == k and is_top(got, STRATEGIES[strategy][0](p))
-    return [] if ok else selection_keys(got, p, n, strategy, again)
+    return [] if ok else selection_keys(got, p, n, strategy, again, mirrored)

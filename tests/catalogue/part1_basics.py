@@ -127,9 +127,11 @@ def create_initial_split(X_train, y_train, n_initial=20):
          replace=[("n_iterations=20, n_queries=10, *, query_strategy=uncertainty_sampling,\n                         model=None, verbose=True):",
                    "n_iterations=20, n_queries=10, *, verbose=True):\n    query_strategy, model = uncertainty_sampling, None")],
          mistake="signature", feedback="`query_strategy` is missing"),
-    Edit(P1, "active_learning_loop", "never removes the queried rows from the pool (only from y_pool)",
-         replace=[("        X_pool = np.delete(X_pool, query_idx, axis=0)\n", "")], mistake="pool_never_shrinks",
-         main_job=True),
+    Edit(P1, "uncertainty_sampling", "seeded random rows", source='''
+def uncertainty_sampling(model, X_pool, n_samples=10):
+    rng = np.random.default_rng(0)
+    return rng.choice(len(X_pool), size=min(n_samples, len(X_pool)), replace=False)
+''', mistake="random_rows", main_job=True),
 ]
 
 VARIANTS = [

@@ -87,6 +87,11 @@ def random_sampling_loop(X_labeled, y_labeled, X_pool, y_pool, X_test, y_test,
          replace=[("model=model, verbose=verbose)", "verbose=verbose)")], mistake="ignores_model"),
     Edit(P2, "strategy_overlap", "the sets, not their sizes",
          replace=[("len(chosen[a] & chosen[b])", "chosen[a] & chosen[b]")], mistake="overlap_count"),
+    Edit(P2, "margin_sampling", "p0 - p1 without the absolute value", source='''
+def margin_sampling(model, X_pool, n_samples=10):
+    probas = model.predict_proba(X_pool)
+    return np.argsort(probas[:, 0] - probas[:, 1])[:n_samples]
+''', mistake="margin_top_two", main_job=True),
 ]
 
 VARIANTS = [

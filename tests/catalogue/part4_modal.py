@@ -72,6 +72,8 @@ MUTANTS = [
          replace=[("n_iterations=20, n_queries=10, *, estimator=None, query_strategy=None,\n                        verbose=True):",
                    "n_iterations=20, n_queries=10, *, verbose=True):\n    estimator = query_strategy = None")],
          mistake="signature", feedback="`estimator` is missing"),
+    Edit(P4, "entropy_query_strategy", "the first rows of the pool",
+         replace=[(_RANK, "query_idx = np.arange(n_instances)")], mistake="random_rows", main_job=True),
 ]
 
 VARIANTS = [
