@@ -193,10 +193,10 @@ def _pair(out, X):
     return idx
 
 
-def _entropy_case(call, probas, n, want=None):
+def _entropy_case(call, probas, n, want=None, X=None):
     """``(indices, probas, n, want, again, mirrored)`` of the student's strategy on ``probas`` (see
     check_selections)."""
-    X = fixed_pool(len(probas))
+    X = fixed_pool(len(probas)) if X is None else X
 
     def pick(table=probas):
         return _pair(call("entropy_query_strategy", Probe.fixed_proba(table), X, n_instances=n), X)
@@ -209,11 +209,7 @@ def test_entropy_strategy_returns_the_pair(call):
     """(indices, X_pool[indices]) for every batch size, two included"""
     probas = next(random_tables(seed=4))[:15]
     X = fixed_pool(len(probas), n_features=3)
-    cases = []
-    for n in (1, 2, 3, 5):
-        out = call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=n)
-        cases.append((_pair(out, X), probas, n))
-    check_selections(cases, "entropy")
+    check_selections([_entropy_case(call, probas, n, X=X) for n in (1, 2, 3, 5)], "entropy")
 
 
 @item("entropy_query_strategy")

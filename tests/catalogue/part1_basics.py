@@ -24,7 +24,7 @@ MUTANTS = [
          replace=[("n_samples = min(n_samples, len(uncertainty))\n    return np.argsort(-uncertainty, kind=\"stable\")[:n_samples]",
                    "return np.argpartition(-uncertainty, n_samples)[:n_samples]")], feedback="raised ValueError: kth"),
     Edit(P1, "uncertainty_sampling", "smallest probability",
-         replace=[("1 - np.max(probas, axis=1)", "1 - np.min(probas, axis=1)")], mistake="most_confident"),
+         replace=[("1 - np.max(probas, axis=1)", "1 - np.min(probas, axis=1)")], mistake="wrong_score"),
     Edit(P1, "oracle", "first labels instead of queried ones",
          replace=[("np.asarray(y_pool)[np.asarray(query_idx, dtype=int)]", "np.asarray(y_pool)[:len(query_idx)]")],
          mistake="wrong_rows"),
