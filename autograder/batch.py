@@ -138,7 +138,8 @@ def isolation_note(mode):
 
 
 def grade_command(args):
-    from .outputs import student_folders, summary_table, write_answers, write_gradebook, write_notes, write_student
+    from .outputs import (student_folders, summary_table, write_answers, write_gradebook, write_mistakes,
+                          write_notes, write_student)
     mode = isolation_mode()
     if args.require_isolation and mode == "none":
         why = ("not Linux" if not sys.platform.startswith("linux") else
@@ -164,6 +165,7 @@ def grade_command(args):
     write_gradebook(results, out / "grades.csv")
     write_answers(results, out / "written_answers.json")
     write_notes(notes, out / "grading-notes.md")
+    write_mistakes(results, out / "mistakes.csv")
     print(summary_table(results))
     print(f"Graded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"gradebook: {out / 'grades.csv'}, notes: {out / 'grading-notes.md'}")

@@ -10,7 +10,8 @@ from allab.harness import StudentError
 
 from .checks import MISTAKE_TAG
 from .judge import submission_budget
-from .markscheme import deliverable_figures, gradebook_items, load_items, load_mistakes, part_functions
+from .markscheme import (deliverable_figures, gradebook_items, load_check_rules, load_items, load_mistakes,
+                         part_functions)
 from .sandbox import course_limits
 from .worker import StudentProcess
 from .written import collect as collect_written
@@ -31,6 +32,7 @@ class TestRecord:
     message: str = ""     # shown to the student only for public checks
     mistake: str = ""     # catalogue key, when the failing check named one
     raised: str = ""      # the student's own exception, when that is why the check failed (safe to show)
+    check: str = ""       # the check's name in the mark scheme's [checks] tables ("public" for the check cell)
 
 
 @dataclass
@@ -128,7 +130,7 @@ class _Recorder:
                 message = f"{excinfo.typename}: {text}"
         self.records.append(TestRecord(self.items_by_key[key].name, _test_name(item), excinfo is None,
                                        marker.kwargs.get("hidden", True), message[:2000], mistake,
-                                       raised[:1000]))
+                                       raised[:1000], _check_name(item)))
 
 
 def _test_name(item):
@@ -137,6 +139,10 @@ def _test_name(item):
     if "[" in item.name:  # a public check: its parameter is the function name
         title = f"public checks of {item.callspec.id}"
     return title
+
+
+def _check_name(item):
+    return "public" if "[" in item.name else item.originalname.removeprefix("test_")
 
 
 def run_checks(process, parts, public_only=False):
@@ -167,16 +173,63 @@ def run_checks(process, parts, public_only=False):
     return recorder.records
 
 
-def score(records, parts):
-    """Per-item scores: points times the share of the item's checks passed (0 for parts not handed in)."""
+def score(records, parts, signatures=None):
+    """Per-item scores by the mark scheme's weights (0 for parts not handed in, or when a core check failed).
+
+    ``signatures`` is ``{item name: what is wrong with the function's signature}``. Each item also gets
+    ``costs`` (what each failed check cost), ``mistake`` (its one diagnosis: a catalogue key or "") and
+    ``signature``.
+    """
+    signatures = signatures or {}
+    rules = load_check_rules()
     result = {}
     for it in load_items():
         tests = [r for r in records if r.item == it.name]
-        passed = sum(r.passed for r in tests)
-        result[it.name] = {"score": round(it.points * passed / len(tests), 2) if tests else 0.0,
-                           "max_score": it.points, "title": it.title, "tests": tests,
-                           "submitted": it.part in parts}
+        points, costs = item_score(tests, rules[it.name], it.points)
+        result[it.name] = {"score": points, "max_score": it.points, "title": it.title, "tests": tests,
+                           "submitted": it.part in parts, "costs": costs,
+                           "signature": signatures.get(it.name, ""),
+                           "mistake": diagnose(tests, rules[it.name], signatures.get(it.name, ""))}
     return result
+
+
+def item_score(tests, rules, points):
+    """``(score, costs)`` of one item: ``costs[i]`` is what failed check ``tests[i]`` cost ("core" for a
+    failed core check, which scores the item 0; None for a passed check, and for the other failed checks
+    when a core check failed)."""
+    if not tests:
+        return 0.0, []
+    total = sum(rules.weight(t.check) for t in tests)
+    if any(not t.passed and t.check in rules.core for t in tests):
+        return 0.0, ["core" if not t.passed and t.check in rules.core else None for t in tests]
+    costs = [None if t.passed else round(points * rules.weight(t.check) / total, 2) for t in tests]
+    passed = sum(rules.weight(t.check) for t in tests if t.passed)
+    return round(points * passed / total, 2), costs
+
+
+UNCOMMON = "uncommon"   # a check's verdict when the result fits none of the catalogued mistakes
+SIGNATURE = "signature"
+
+
+def diagnose(tests, rules, signature=""):
+    """The one catalogue key that best explains the failed checks of an item ("" when none names one).
+
+    A signature problem explains everything. Otherwise the key named by most failed checks wins, ties going
+    to the failed core checks first, then to the first check; "not a common mistake" only when no failed
+    check names a catalogued one.
+    """
+    failed = [t for t in tests if not t.passed]
+    if not failed:
+        return ""
+    if signature:
+        return SIGNATURE
+    ordered = sorted(failed, key=lambda t: t.check not in rules.core)  # stable: core first
+    keys = [t.mistake for t in ordered if t.mistake and t.mistake != UNCOMMON]
+    if keys:
+        return max(keys, key=lambda k: (keys.count(k), -keys.index(k)))
+    if any(t.mistake == UNCOMMON for t in failed):
+        return UNCOMMON
+    return ""
 
 
 def grade_submission(submission, limits=None, public_only=False):
@@ -197,11 +250,24 @@ def grade_submission(submission, limits=None, public_only=False):
     finally:
         process.close()
     result.incidents = process.incidents
-    result.items = score(records, submission.notebooks)
+    result.items = score(records, submission.notebooks, submission_signatures(cells))
     result.written = collect_written(submission)
     result.plots = check_plots(submission.files)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def submission_signatures(cells):
+    """``{item name: problem}`` for the graded functions whose signature differs from the notebook's."""
+    from .reference import load_reference
+    from .signature import signature_problems
+    names = {(it.part, it.function): it.name for it in load_items()}
+    problems = {}
+    for part, functions in part_functions().items():
+        if part in cells:
+            for function, problem in signature_problems(cells[part], load_reference(part), functions).items():
+                problems[names[part, function]] = problem
+    return problems
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -3,11 +3,12 @@ import csv
 import json
 import re
 
-from .grading import mistake_message
+from .grading import SIGNATURE, UNCOMMON, mistake_message
 from .markscheme import gradebook_items, load_items
 
 # What grading and `report` write at the top of the output folder: no student's folder may be named so.
-RESERVED_NAMES = ("grades.csv", "grading-notes.md", "report.md", "report.png", "results.json")
+RESERVED_NAMES = ("grades.csv", "grading-notes.md", "mistakes.csv", "written_answers.json", "answers", "report.md",
+                  "report.png", "results.json")
 
 
 def safe_name(student):
@@ -50,23 +51,66 @@ def write_notes(notes, path):
     path.write_text("# Grading notes\n\n" + "".join(f"- {n}\n" for n in notes), encoding="utf-8")
 
 
+MISTAKES_HEADER = ["student", "item", "mistake"]
+
+
+def write_mistakes(results, path):
+    """``mistakes.csv``: one row per student and item with a diagnosed mistake (a catalogue key), for
+    ``report``'s table of the class's common mistakes."""
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(MISTAKES_HEADER)
+        for r in results:
+            for name, item in r.items.items():
+                if item.get("mistake"):
+                    writer.writerow([r.student, name, item["mistake"]])
+
+
 def item_feedback(item):
-    """The lines of feedback for one item: what failed, and what to fix."""
+    """The lines of feedback for one item: what failed and what it cost, then its one likely mistake."""
     if not item.get("submitted", True):
         return ["- not graded: no readable notebook of this part was found in the submission"]
+    costs = item.get("costs") or [None] * len(item["tests"])
+    signature = item.get("signature", "")
     lines = []
-    for test in item["tests"]:
+    for test, cost in zip(item["tests"], costs):
         if test.passed:
             continue
+        raised = "" if signature and "TypeError" in test.raised else test.raised
         if not test.hidden:
-            lines.append(f"- {test.name}: {test.message or test.raised or 'failed'}")
-        elif test.raised:
-            lines.append(f"- hidden check '{test.name}' failed: {test.raised}")
+            message = test.message if not (signature and "TypeError" in test.message) else ""
+            lines.append(f"- {test.name}{_cost(cost)}: {message or raised or 'failed'}")
+        elif raised:
+            lines.append(f"- hidden check '{test.name}' failed{_cost(cost)}: {raised}")
         else:
-            hint = mistake_message(test.mistake) if test.mistake else \
-                "re-read the docstring: what must the function return, and must it leave its inputs unchanged?"
-            lines.append(f"- hidden check '{test.name}' failed. Likely mistake: {hint}")
+            lines.append(f"- hidden check '{test.name}' failed{_cost(cost)}")
+    diagnosis = likely_mistake(item)
+    if diagnosis:
+        lines.append(f"- Likely mistake: {diagnosis}")
+    elif signature:
+        lines.append(f"- Note: {signature}")
     return lines
+
+
+def likely_mistake(item):
+    """The item's one diagnosis in words ("" when nothing failed, or only the student's own errors did)."""
+    key = item.get("mistake", "")
+    if key == SIGNATURE:
+        return item["signature"]
+    if key and key != UNCOMMON:
+        return mistake_message(key)
+    failed = [t for t in item["tests"] if not t.passed]
+    if key == UNCOMMON or any(t.hidden and not t.raised for t in failed):
+        return mistake_message(UNCOMMON)
+    return ""
+
+
+def _cost(cost):
+    if cost is None:
+        return ""
+    if cost == "core":
+        return " (the item's main job: the item scores 0)"
+    return f" (cost {_num(cost)} point{'' if cost == 1 else 's'})"
 
 
 def written_feedback(entry):

@@ -4,6 +4,10 @@
 graded item, its points, the mean score and the pass rate (the share of students with full marks on
 it), weakest items first, then the spread of the total scores. It writes the same to ``DIR/report.md``
 and draws ``DIR/report.png``: a histogram of the total scores and the pass rate of every item.
+
+When ``DIR/mistakes.csv`` (written by ``grade``) is there, the report also lists, per item, the diagnosed
+mistakes and how many students made each, most frequent first (``report.md`` says who), and
+``report.png`` shows the most common ones: what to teach again.
 """
 import csv
 import math
@@ -12,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .markscheme import gradebook_items
+from .markscheme import gradebook_items, load_items, load_mistakes
 
 FIXED_COLUMNS = ["student", "score", "max_score"]
 
@@ -178,14 +182,20 @@ def markdown(stats, dist, source):
     return "\n".join(lines)
 
 
-def plot(book, stats, path):
-    """Write the histogram of total scores and the pass-rate bars to ``path`` (PNG)."""
+def plot(book, stats, path, common=None):
+    """Write the histogram of total scores and the pass-rate bars to ``path`` (PNG), and with ``common``
+    (see :func:`common_mistakes`) the most common mistakes."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import matplotlib.ticker
     height = max(4.0, 0.3 * len(stats) + 1.5)
-    fig, (hist, bars) = plt.subplots(1, 2, figsize=(13, height), gridspec_kw={"width_ratios": [1, 1.3]})
+    if common is None:
+        fig, (hist, bars) = plt.subplots(1, 2, figsize=(13, height), gridspec_kw={"width_ratios": [1, 1.3]})
+    else:
+        fig, (hist, bars, mistakes_ax) = plt.subplots(1, 3, figsize=(20, height),
+                                                      gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
+        plot_mistakes(mistakes_ax, common)
     top = max(book.max_score, *book.totals) or 1.0  # extra credit can take a total above max_score
     bins = min(20, max(5, int(math.ceil(top))))
     hist.hist(book.totals, bins=bins, range=(0, top), color="tab:blue", edgecolor="white")
@@ -207,6 +217,91 @@ def plot(book, stats, path):
     plt.close(fig)
 
 
+MISTAKES_FILE = "mistakes.csv"
+TOP_MISTAKES = 10   # bars in report.png
+
+
+def read_mistakes(path):
+    """``{item: {key: [students]}}`` from a ``mistakes.csv``; None when there is none (an older grade).
+
+    Raises :class:`ReportError` when the file is there but is not one ``grade`` wrote.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ReportError(f"cannot read {path}: {exc}") from exc
+    if not rows or [h.strip() for h in rows[0]] != ["student", "item", "mistake"]:
+        raise ReportError(f"{path} is not a list of mistakes written by `grade`: its header must be "
+                          "student, item, mistake")
+    known = {it.name for it in load_items()}
+    found = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 3 or row[1] not in known:
+            raise ReportError(f"{path}, line {line}: expected student, item, mistake with an item of the "
+                              f"mark scheme; got {', '.join(row)}")
+        found.setdefault(row[1], {}).setdefault(row[2], []).append(row[0])
+    return found
+
+
+def common_mistakes(mistakes, stats):
+    """``[(item, [(key, students), ...])]``: items in the report's order (weakest first), each item's
+    mistakes most frequent first (then by key)."""
+    out = []
+    for s in stats:
+        keys = mistakes.get(s.name, {})
+        if keys:
+            out.append((s.name, sorted(keys.items(), key=lambda kv: (-len(kv[1]), kv[0]))))
+    return out
+
+
+def _words(key):
+    from .grading import SIGNATURE
+    if key == SIGNATURE:
+        return "the function's signature differs from the notebook's"
+    return load_mistakes().get(key, key.replace("_", " "))
+
+
+def mistakes_text(common):
+    lines = ["Common mistakes (diagnosed), per item, most frequent first:"]
+    if not common:
+        lines.append("  none diagnosed")
+    for name, keys in common:
+        lines.append(f"  {name}")
+        lines += [f"    {len(who):3d}  {key}: {_words(key)}" for key, who in keys]
+    return "\n".join(lines)
+
+
+def mistakes_markdown(common):
+    lines = ["## Common mistakes", "", "Per item, the mistakes the grader diagnosed, most frequent first: what "
+             "to teach again.", ""]
+    if not common:
+        return "\n".join(lines + ["None diagnosed.", ""])
+    for name, keys in common:
+        lines += [f"### `{name}`", "", "| students | mistake | what it is | who |", "|---:|---|---|---|"]
+        lines += [f"| {len(who)} | `{key}` | {_words(key)} | {', '.join(sorted(who))} |" for key, who in keys]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot_mistakes(ax, common):
+    """Horizontal bars: the ``TOP_MISTAKES`` most common (item, mistake) pairs of the class."""
+    pairs = sorted(((len(who), f"{name}: {key}") for name, keys in common for key, who in keys),
+                   key=lambda p: (-p[0], p[1]))[:TOP_MISTAKES]
+    import matplotlib.ticker
+    shown = list(reversed(pairs))  # most common at the top
+    ax.barh([label for _, label in shown], [count for count, _ in shown], color="tab:orange")
+    ax.set_xlabel("students")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_title("Most common mistakes" if pairs else "Most common mistakes: none diagnosed")
+    ax.tick_params(axis="y", labelsize=8)
+
+
 def main(args):
     folder = Path(args.dir)
     try:
@@ -214,13 +309,23 @@ def main(args):
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    try:
+        mistakes = read_mistakes(folder / MISTAKES_FILE)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     stats, dist = item_stats(book), distribution(book)
+    common = None if mistakes is None else common_mistakes(mistakes, stats)
     print(text_table(stats))
     print()
     print(summary_line(dist))
+    if common is not None:
+        print()
+        print(mistakes_text(common))
     try:
-        (folder / "report.md").write_text(markdown(stats, dist, folder / "grades.csv"))
-        plot(book, stats, folder / "report.png")
+        text = markdown(stats, dist, folder / "grades.csv")
+        (folder / "report.md").write_text(text if common is None else text + "\n" + mistakes_markdown(common))
+        plot(book, stats, folder / "report.png", common)
     except OSError as exc:
         print(f"error: cannot write the report into {folder}: {exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -120,3 +120,38 @@ def test_claims_of_the_text_hold_for_the_executed_numbers(lab):
     assert 0.07 < imbalance["one_class_starts_handout"] / imbalance["n_draws"] < 0.16
     picked = imbalance["minority_picked"]
     assert picked["class-balanced"] > picked["random"] and picked["least confidence"] > picked["random"]
+
+
+def _figure(out, name):
+    """The axes of a saved figure, as allab.figures.save_figure described them."""
+    return json.loads((out / "results" / "figures" / f"{name}.json").read_text())["axes"]
+
+
+def _flat_lines(ax):
+    return [line["y"][0] for line in ax["lines"] if line["y"] and len(set(line["y"])) == 1]
+
+
+def test_figures_show_what_the_text_says(lab):
+    """Issue 13's figure fixes, on the figures the main job saved."""
+    from sklearn.linear_model import LogisticRegression
+    from allab.data import load_lab_data
+    out, _ = lab
+    # part1_first_run: the all-labels accuracy the text compares with, as a labelled line
+    ax, = _figure(out, "part1_first_run")
+    X_train, X_test, y_train, y_test = load_lab_data(random_state=42)
+    full = LogisticRegression(random_state=42, max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
+    assert any(abs(y - full) < 1e-9 for y in _flat_lines(ax)), _flat_lines(ax)
+    assert any(f"All {len(y_train)} training labels" in text for text in ax["legend"]), ax["legend"]
+    # part3_selected_samples: the histograms count samples, so their ticks are whole numbers
+    for ax in _figure(out, "part3_selected_samples"):
+        assert ax["yticks"] and all(float(t).is_integer() for t in ax["yticks"]), ax["yticks"]
+    # part3_learning_curves: the target line at a target the two runs reach with different labels
+    ax, = _figure(out, "part3_learning_curves")
+    assert 0.87 in _flat_lines(ax)
+    # bonus_digits: the 97% line has a legend entry, and no band goes above accuracy 1
+    ax, = _figure(out, "bonus_digits")
+    assert 0.97 in _flat_lines(ax) and "Target 97%" in ax["legend"], ax["legend"]
+    assert ax["bands"] and all(b["y_max"] <= 1.0 for b in ax["bands"])
+    # bonus_qbc: the legend says what the shaded bands are
+    ax, = _figure(out, "bonus_qbc")
+    assert ax["bands"] and any("shaded: mean ± 1 std over runs" == text for text in ax["legend"]), ax["legend"]

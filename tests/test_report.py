@@ -100,3 +100,42 @@ def test_report_refuses_a_missing_or_malformed_gradebook(tmp_path, content, mess
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and message in result.stderr, result.stderr
     assert not (tmp_path / "report.png").exists()
+
+
+MISTAKES = [("ann", "part2.margin_sampling", "largest_margin"), ("ben", "part2.margin_sampling", "largest_margin"),
+            ("cat", "part2.margin_sampling", "returns_scores"), ("dan", "part1.oracle", "wrong_rows"),
+            ("ben", "part1.oracle", "uncommon"), ("cat", "part1.oracle", "wrong_rows")]
+
+
+def test_report_lists_each_items_mistakes_most_frequent_first_and_who(tmp_path):
+    from autograder.markscheme import load_mistakes
+    write_gradebook(tmp_path)
+    with open(tmp_path / "mistakes.csv", "w", newline="") as f:
+        csv.writer(f).writerows([["student", "item", "mistake"], *MISTAKES])
+    result = run("report", tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout[result.stdout.index("Common mistakes"):]
+    lines = [line.split() for line in text.splitlines()[1:]]
+    # items in the table's order (weakest first); each item's mistakes most frequent first
+    assert [line[0] for line in lines if len(line) == 1] == ["part2.margin_sampling", "part1.oracle"]
+    margin = text.index("part2.margin_sampling")
+    assert text.index("2  largest_margin", margin) < text.index("1  returns_scores", margin)
+    assert load_mistakes()["largest_margin"] in text
+    oracle = text.index("part1.oracle")
+    assert text.index("2  wrong_rows", oracle) < text.index("1  uncommon", oracle)
+    md = (tmp_path / "report.md").read_text()
+    assert "## Common mistakes" in md
+    assert "| 2 | `largest_margin` |" in md and "| ann, ben |" in md and "| 2 | `wrong_rows` |" in md
+    assert "| cat, dan |" in md
+    import matplotlib.image
+    image = matplotlib.image.imread(tmp_path / "report.png")
+    assert image.shape[1] > 1500  # the third panel: the most common mistakes
+
+
+def test_report_without_mistakes_csv_still_works_and_a_bad_one_is_refused(tmp_path):
+    write_gradebook(tmp_path)
+    result = run("report", tmp_path)
+    assert result.returncode == 0 and "Common mistakes" not in result.stdout
+    (tmp_path / "mistakes.csv").write_text("student,item,mistake\nann,part9.nothing,x\n")
+    result = run("report", tmp_path)
+    assert result.returncode == 2 and "mistakes.csv, line 2" in result.stderr, result.stderr

@@ -8,6 +8,7 @@ from allab.harness import Probe, fixed_pool
 from allab.probes import row_ids
 
 from . import item, mistake, public_tests
+from .verdicts import as_indices, check_selections
 
 PART = "part1_basics"
 test_public = public_tests(part1)
@@ -26,19 +27,42 @@ def random_tables(seed=0):
 # --- create_initial_split ------------------------------------------------------------------------
 
 @item("create_initial_split")
-def test_split_seeded_partition_on_other_data(call):
-    """a seeded partition on a larger data set"""
+def test_split_partition_on_other_data(call):
+    """a partition into labelled set and pool on a larger data set"""
     X, y = _indexed_data(300, np.arange(300) % 3)
     first = call("create_initial_split", X, y, 30, random_state=11)
-    X_lab, y_lab, X_pool, y_pool, pool_idx = (np.asarray(v) for v in first.value)
+    key = _split_verdict(first.value, X, y, 30)
+    if key:
+        modified = not (np.array_equal(first.args_after[0], X) and np.array_equal(first.args_after[1], y))
+        raise AssertionError(mistake("modifies_input" if modified else key))  # what explains the rest
+
+
+def _split_verdict(value, X, y, n_initial):
+    """The one likely mistake of a wrong split of ``(X, y)``, or "" when it is a right one."""
+    if not (isinstance(value, (tuple, list)) and len(value) == 5):
+        return "split_tuple"
+    X_lab, y_lab, X_pool, y_pool, pool_idx = (np.asarray(v) for v in value)
+    if X_lab.ndim != 2 or X_pool.ndim != 2:
+        return "split_tuple"
+    lab, pool = X_lab[:, 0].astype(int), X_pool[:, 0].astype(int)
+    if len(lab) != n_initial or sorted(lab.tolist() + pool.tolist()) != list(range(len(X))):
+        return "wrong_count"
+    if not (np.array_equal(y_lab, y[lab]) and np.array_equal(y_pool, y[pool])):
+        return "wrong_rows"
+    if np.shape(pool_idx) != pool.shape or not np.array_equal(pool_idx.astype(int), pool):
+        return "pool_idx"
+    return ""
+
+
+@item("create_initial_split")
+def test_split_is_seeded_and_leaves_its_inputs(call):
+    """the same seed gives the same split; X_train and y_train stay as they were"""
+    X, y = _indexed_data(300, np.arange(300) % 3)
+    first = call("create_initial_split", X, y, 30, random_state=11)
     assert np.array_equal(first.args_after[0], X) and np.array_equal(first.args_after[1], y), \
         mistake("modifies_input")
-    lab, pool = X_lab[:, 0].astype(int), X_pool[:, 0].astype(int)
-    assert sorted(lab.tolist() + pool.tolist()) == list(range(300)), mistake("wrong_count")
-    assert np.array_equal(y_lab, y[lab]) and np.array_equal(y_pool, y[pool]), mistake("wrong_rows")
-    assert ids(pool_idx) == sorted(pool.tolist()), mistake("wrong_rows")
     again = np.asarray(call("create_initial_split", X, y, 30, random_state=11).value[0])
-    assert np.array_equal(again, X_lab), mistake("not_seeded")
+    assert np.array_equal(again, np.asarray(first.value[0])), mistake("not_seeded")
 
 
 @item("create_initial_split")
@@ -52,25 +76,42 @@ def test_split_always_holds_every_class(call):
 
 # --- uncertainty_sampling ------------------------------------------------------------------------
 
+def strategy_case(call, name, probas, n, want=None):
+    """``(value, probas, n, want, again, mirrored)`` of query strategy ``name`` on a fixed table (see
+    check_selections)."""
+    args = (Probe.fixed_proba(probas), fixed_pool(len(probas)), n)
+    mirrored = (Probe.fixed_proba(np.asarray(probas)[::-1]), fixed_pool(len(probas)), n)
+    return (call(name, *args).value, probas, n, want, lambda: call(name, *args).value,
+            lambda: call(name, *mirrored).value)
+
+
+def check_strategy(call, name, probas, n, strategy, want=None, default=None):
+    """Call query strategy ``name`` on a fixed table of ``probas``; fail with its one likely mistake."""
+    check_selections([strategy_case(call, name, probas, n, want)], strategy, default)
+
+
+def check_on_random_tables(call, reference, name, strategy, n, seed=0):
+    """Compare with the reference on the random tables (2, 3 and 10 classes); one verdict for them all."""
+    cases = []
+    for probas in random_tables(seed):
+        want = reference(name, Probe.fixed_proba(probas), fixed_pool(len(probas)), n).value
+        cases.append(strategy_case(call, name, probas, n, want))
+    check_selections(cases, strategy)
+
+
 @item("uncertainty_sampling")
 def test_uncertainty_matches_reference_on_random_tables(call, reference):
     """least-confidence on random probability tables (2, 3 and 10 classes)"""
-    for probas in random_tables():
-        args = (Probe.fixed_proba(probas), fixed_pool(40), 7)
-        got = ids(call("uncertainty_sampling", *args).value)
-        want = ids(reference("uncertainty_sampling", *args).value)
-        assert got != ids(np.argsort(probas.max(axis=1))[-7:]), mistake("most_confident")
-        assert len(got) == 7, mistake("wrong_count")
-        assert got == want, mistake("most_confident")
+    check_on_random_tables(call, reference, "uncertainty_sampling", "least_confidence", 7)
 
 
 @item("uncertainty_sampling")
 def test_uncertainty_one_sample_pool(call):
     """a one-sample pool and a batch larger than the pool"""
-    assert ids(call("uncertainty_sampling", Probe.fixed_proba([[0.3, 0.7]]), fixed_pool(1), 5).value) == [0], \
-        mistake("batch_too_large")
+    got = as_indices(call("uncertainty_sampling", Probe.fixed_proba([[0.3, 0.7]]), fixed_pool(1), 5).value, 1)
+    assert got.tolist() == [0], mistake("batch_too_large")
     got = call("uncertainty_sampling", Probe.fixed_proba([[0.5, 0.5]] * 6), fixed_pool(6), 6).value
-    assert ids(got) == list(range(6)), mistake("batch_too_large")
+    assert ids(as_indices(got, 6)) == list(range(6)), mistake("batch_too_large")
 
 
 # --- oracles --------------------------------------------------------------------------------------
@@ -83,23 +124,36 @@ def test_oracle_string_labels_and_order(call):
     assert got == [50, 20, 40], mistake("wrong_rows")
 
 
+def _noisy_verdict(labels, y_pool, n_wrong):
+    """The one likely mistake of a noisy oracle that did not change exactly ``n_wrong`` labels to valid ones."""
+    changed = int(np.sum(labels != y_pool))
+    if changed == 0 and n_wrong:
+        return "never_flips"
+    if changed == len(y_pool) and n_wrong < len(y_pool):
+        return "flips_all"
+    return "wrong_count"
+
+
 @item("noisy_oracle")
 def test_noisy_oracle_four_classes(call):
     """four classes: exactly the requested number of wrong labels, all valid"""
     y_pool = np.arange(80) % 4
-    out = call("noisy_oracle", fixed_pool(80), y_pool, list(range(80)), 0.5, random_state=3)
-    labels = np.asarray(out.value)
+    labels = np.asarray(call("noisy_oracle", fixed_pool(80), y_pool, list(range(80)), 0.5, random_state=3).value)
+    assert labels.shape == y_pool.shape, mistake("wrong_count")
     assert set(labels.tolist()) <= {0, 1, 2, 3}, mistake("binary_flip")
-    assert int(np.sum(labels != y_pool)) == 40, mistake("wrong_count")
-    assert np.array_equal(out.args_after[1], y_pool), mistake("modifies_input")
+    if int(np.sum(labels != y_pool)) != 40:
+        raise AssertionError(mistake(_noisy_verdict(labels, y_pool, 40)))
 
 
 @item("noisy_oracle")
 def test_noisy_oracle_is_seeded(call):
-    """the same seed gives the same labels, another seed other labels"""
+    """the same seed gives the same labels, another seed other labels; y_pool stays as it was"""
     y_pool = np.arange(60) % 2
-    runs = [np.asarray(call("noisy_oracle", fixed_pool(60), y_pool, list(range(60)), 0.3, random_state=s).value)
-            for s in (4, 4, 5)]
+    outs = [call("noisy_oracle", fixed_pool(60), y_pool, list(range(60)), 0.3, random_state=s) for s in (4, 4, 5)]
+    assert all(np.array_equal(o.args_after[1], y_pool) for o in outs), mistake("modifies_input")
+    runs = [np.asarray(o.value) for o in outs]
+    if np.array_equal(runs[0], y_pool) or np.all(runs[0] != y_pool):
+        raise AssertionError(mistake(_noisy_verdict(runs[0], y_pool, 18)))
     assert np.array_equal(runs[0], runs[1]) and not np.array_equal(runs[0], runs[2]), mistake("not_seeded")
 
 

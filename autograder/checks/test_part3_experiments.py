@@ -412,6 +412,8 @@ def test_runs_match_reference(call, reference):
     assert active.shape == (2, 3) and random.shape == (2, 3), mistake("runs_shape")
     assert [int(n) for n in np.asarray(res["n_labeled"]).ravel()] == [10, 14, 18], mistake("runs_shape")
     assert np.allclose(active[:, 0], random[:, 0]), mistake("unpaired")
+    if np.allclose(active[0], active[1]) and np.allclose(random[0], random[1]):
+        raise AssertionError(mistake("same_seed"))  # the reference's two runs differ
     assert np.allclose(active, want["active"]) and np.allclose(random, want["random"]), mistake("run_seeds")
 
 

@@ -18,7 +18,8 @@ from allab.harness import Probe, fixed_pool
 from allab.probes import row_ids
 
 from . import item, mistake, public_tests
-from .test_part2_strategies import zero_heavy_table
+from .verdicts import as_indices, check_selections
+from .test_part2_strategies import zero_tables
 from .test_part1_basics import ids, random_tables
 
 PART = "part4_modal"
@@ -183,45 +184,24 @@ def test_modal_default_estimator(call):
 # --- entropy_query_strategy -----------------------------------------------------------------------
 
 def _pair(out, X):
-    """The indices of a strategy's ``(query_idx, X_pool[query_idx])``; fails with modal_pair otherwise."""
+    """The indices of a strategy's ``(query_idx, X_pool[query_idx])``; fails with its likely mistake otherwise."""
     value = out.value
-    assert isinstance(value, (tuple, list)) and len(value) == 2, mistake("modal_pair")
-    idx = np.asarray(value[0]).ravel()
-    assert idx.dtype.kind in "iu" or (idx.dtype.kind == "f" and np.all(idx == np.round(idx))), mistake("modal_pair")
-    idx = idx.astype(int)
+    assert isinstance(value, (tuple, list)) and len(value) == 2 and np.ndim(value[0]) >= 1, mistake("modal_pair")
+    idx = as_indices(value[0], len(X))
     rows = np.asarray(value[1], dtype=float) if np.size(value[1]) == idx.size * X.shape[1] else None
     assert rows is not None and np.array_equal(rows.reshape(len(idx), -1), X[idx]), mistake("modal_pair")
     return idx
 
 
-def _entropy_of(probas):
-    p = np.asarray(probas, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0.0), axis=1)
+def _entropy_case(call, probas, n, want=None, X=None):
+    """``(indices, probas, n, want, again, mirrored)`` of the student's strategy on ``probas`` (see
+    check_selections)."""
+    X = fixed_pool(len(probas)) if X is None else X
 
+    def pick(table=probas):
+        return _pair(call("entropy_query_strategy", Probe.fixed_proba(table), X, n_instances=n), X)
 
-def _entropy_verdict(got, probas, n, default):
-    """The mistake a wrong entropy selection most likely comes from (``default`` if none fits better)."""
-    p = np.asarray(probas, dtype=float)
-    k = min(n, len(p))
-    got = sorted(np.asarray(got).tolist())
-    if got == sorted(np.argsort(_entropy_of(p), kind="stable")[:k].tolist()):
-        return "lowest_entropy"
-    with np.errstate(divide="ignore", invalid="ignore"):
-        columns = _entropy_of(p.T / p.T.sum(axis=1, keepdims=True))  # scipy's entropy(probas): axis 0
-    if got == sorted(np.argsort(-columns, kind="stable")[:min(k, p.shape[1])].tolist()):
-        return "entropy_axis"
-    if got == sorted(np.argsort(p.max(axis=1), kind="stable")[:k].tolist()):
-        return "wrong_score"  # least confidence
-    return default
-
-
-def _check_entropy(call, probas, n, default):
-    X = fixed_pool(len(probas))
-    got = _pair(call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=n), X)
-    want = np.argsort(-_entropy_of(probas), kind="stable")[:min(n, len(probas))]
-    if ids(got) != ids(want):
-        raise AssertionError(mistake(_entropy_verdict(got, probas, n, default)))
+    return pick(), probas, n, want, pick, lambda: pick(np.asarray(probas)[::-1])
 
 
 @item("entropy_query_strategy")
@@ -229,44 +209,34 @@ def test_entropy_strategy_returns_the_pair(call):
     """(indices, X_pool[indices]) for every batch size, two included"""
     probas = next(random_tables(seed=4))[:15]
     X = fixed_pool(len(probas), n_features=3)
-    order = np.argsort(-_entropy_of(probas), kind="stable")
-    for n in (1, 2, 3, 5):
-        out = call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=n)
-        idx = _pair(out, X)
-        assert len(idx) == n, mistake("wrong_count")
-        if sorted(idx.tolist()) != sorted(order[:n].tolist()):
-            raise AssertionError(mistake(_entropy_verdict(idx, probas, n, "wrong_score")))
+    check_selections([_entropy_case(call, probas, n, X=X) for n in (1, 2, 3, 5)], "entropy")
 
 
 @item("entropy_query_strategy")
 def test_entropy_strategy_matches_reference(call, reference):
     """highest entropy on random probability tables (2, 3 and 10 classes)"""
+    cases = []
     for probas in random_tables(seed=5):
         X = fixed_pool(len(probas))
         for n in (2, 7):
-            got = _pair(call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=n), X)
-            want = np.asarray(reference("entropy_query_strategy", Probe.fixed_proba(probas), X,
-                                        n_instances=n).value[0])
-            assert len(got) == n, mistake("wrong_count")
-            if ids(got) != ids(want):
-                raise AssertionError(mistake(_entropy_verdict(got, probas, n, "wrong_score")))
+            want = reference("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=n).value[0]
+            cases.append(_entropy_case(call, probas, n, want))
+    check_selections(cases, "entropy")
 
 
 @item("entropy_query_strategy")
 def test_entropy_strategy_exact_zeros(call):
-    """probability tables full of exact zeros"""
-    probas = zero_heavy_table()
-    probas[7] = [0.01, 0.01, 0.01, 0.97]  # low entropy, but no zero
-    _check_entropy(call, probas, 2, "entropy_nan")   # rows 5 and 6
-    _check_entropy(call, probas, 1, "entropy_nan")   # row 6
+    """probability tables with exact zeros"""
+    check_selections([_entropy_case(call, probas, n) for probas in zero_tables() for n in (2, 1)], "entropy",
+                     default="entropy_nan")
 
 
 @item("entropy_query_strategy")
 def test_entropy_strategy_scores_rows(call):
     """one entropy per pool row, whatever the pool size"""
-    _check_entropy(call, [[0.9, 0.1], [0.99, 0.01], [0.5, 0.5]], 1, "entropy_axis")   # row 2
-    probas = [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8], [0.05, 0.9, 0.05], [0.4, 0.35, 0.25], [0.7, 0.2, 0.1]]
-    _check_entropy(call, probas, 2, "entropy_axis")   # rows 0 and 3
+    tables = [([[0.9, 0.1], [0.99, 0.01], [0.5, 0.5]], 1),   # row 2
+              ([[0.2, 0.3, 0.5], [0.1, 0.1, 0.8], [0.05, 0.9, 0.05], [0.4, 0.35, 0.25], [0.7, 0.2, 0.1]], 2)]
+    check_selections([_entropy_case(call, probas, n) for probas, n in tables], "entropy", default="entropy_axis")
 
 
 @item("entropy_query_strategy")

@@ -7,11 +7,39 @@ RESULTS_DIR = Path("results")
 
 
 def save_figure(fig, name, dpi=150):
-    """Save ``fig`` as ``figures/<name>.png`` (relative to the working folder) and return the path."""
+    """Save ``fig`` as ``figures/<name>.png`` (relative to the working folder) and return the path.
+
+    What the plot shows (legend, lines, bands, ticks) also goes to ``results/figures/<name>.json``, so that
+    the course's tests can check a figure's claims without reading pixels.
+    """
     FIGURE_DIR.mkdir(parents=True, exist_ok=True)
     path = FIGURE_DIR / f"{name}.png"
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    facts = RESULTS_DIR / "figures" / f"{name}.json"
+    facts.parent.mkdir(parents=True, exist_ok=True)
+    facts.write_text(json.dumps(figure_facts(fig), indent=1, default=_plain) + "\n")
     return path
+
+
+def figure_facts(fig):
+    """What each axes of ``fig`` shows: legend entries, lines, filled bands (their y range) and tick values."""
+    import numpy as np
+    axes = []
+    for ax in fig.get_axes():
+        legend = ax.get_legend()
+        lo, hi = ax.get_ylim()
+        axes.append({
+            "title": ax.get_title(),
+            "legend": [] if legend is None else [t.get_text() for t in legend.get_texts()],
+            "lines": [{"label": str(line.get_label()), "y": np.asarray(line.get_ydata(), dtype=float).tolist()}
+                      for line in ax.get_lines()],
+            "bands": [{"label": str(c.get_label()),
+                       "y_max": max((float(np.max(p.vertices[:, 1])) for p in c.get_paths() if len(p.vertices)),
+                                    default=None)}
+                      for c in ax.collections if type(c).__name__ in ("PolyCollection", "FillBetweenPolyCollection")],
+            "yticks": [float(t) for t in ax.get_yticks() if lo <= t <= hi],
+        })
+    return {"axes": axes}
 
 
 def save_results(name, results):

@@ -17,6 +17,7 @@ class Edit:
     source: str = ""
     mistake: str = ""      # mutants: the catalogued mistake the feedback must name
     feedback: str = ""     # mutants: or a text the feedback must contain (e.g. the student's own error)
+    main_job: bool = False  # mutants: fails the item's main job, so it must score 0 on the item
 
     @property
     def key(self):

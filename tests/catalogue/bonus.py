@@ -18,7 +18,7 @@ def query_by_committee(committee, X_pool, n_samples=10):
 ''', mistake="one_member"),
     Edit(B, "query_by_committee", "lowest disagreement",
          replace=[("np.lexsort((-consensus_entropy, -vote_entropy))", "np.lexsort((consensus_entropy, vote_entropy))")],
-         mistake="lowest_disagreement"),
+         mistake="lowest_disagreement", main_job=True),
     Edit(B, "query_by_committee", "consensus entropy over the wrong axis", source='''
 def query_by_committee(committee, X_pool, n_samples=10):
     avg_probas = np.mean([model.predict_proba(X_pool) for model in committee], axis=0)
@@ -98,6 +98,29 @@ def class_balanced_uncertainty_sampling(model, X_pool, n_samples=10):
         chosen.extend(np.argsort(-uncertainty)[:missing].tolist())
     return np.array(chosen[:n_samples])
 ''', mistake="duplicates"),
+    # --- issue 13: mistakes told apart (the diagnosis names exactly this key)
+    Edit(B, "query_by_committee", "returns the disagreement scores",
+         replace=[("return order[:min(n_samples, len(order))]",
+                   "return consensus_entropy[order[:min(n_samples, len(order))]]")],
+         mistake="returns_scores", main_job=True),
+    Edit(B, "class_balanced_uncertainty_sampling", "takes turns, but each class's least uncertain rows", source='''
+def class_balanced_uncertainty_sampling(model, X_pool, n_samples=10):
+    probas = model.predict_proba(X_pool)
+    uncertainty = 1 - probas.max(axis=1)
+    predicted = probas.argmax(axis=1)
+    queues = [list(np.flatnonzero(predicted == c)[np.argsort(uncertainty[predicted == c])])
+              for c in np.unique(predicted)]
+    chosen, turn = [], 0
+    while len(chosen) < min(n_samples, len(X_pool)):
+        queue = queues[turn % len(queues)]
+        if queue:
+            chosen.append(queue.pop(0))
+        turn += 1
+    return np.array(chosen)
+''', mistake="balanced_uncertainty", main_job=True),
+    Edit(B, "class_balanced_uncertainty_sampling", "returns the uncertainties",
+         replace=[("return order[:min(n_samples, len(order))]", "return uncertainty[order[:min(n_samples, len(order))]]")],
+         mistake="returns_scores", main_job=True),
 ]
 
 VARIANTS = [

@@ -24,7 +24,7 @@ MUTANTS = [
          replace=[("n_samples = min(n_samples, len(uncertainty))\n    return np.argsort(-uncertainty, kind=\"stable\")[:n_samples]",
                    "return np.argpartition(-uncertainty, n_samples)[:n_samples]")], feedback="raised ValueError: kth"),
     Edit(P1, "uncertainty_sampling", "smallest probability",
-         replace=[("1 - np.max(probas, axis=1)", "1 - np.min(probas, axis=1)")], mistake="most_confident"),
+         replace=[("1 - np.max(probas, axis=1)", "1 - np.min(probas, axis=1)")], mistake="wrong_score"),
     Edit(P1, "oracle", "first labels instead of queried ones",
          replace=[("np.asarray(y_pool)[np.asarray(query_idx, dtype=int)]", "np.asarray(y_pool)[:len(query_idx)]")],
          mistake="wrong_rows"),
@@ -45,7 +45,7 @@ MUTANTS = [
          mistake="modifies_input"),
     Edit(P1, "active_learning_loop", "pool never shrinks",
          replace=[("X_pool = np.delete(X_pool, query_idx, axis=0)\n        y_pool = np.delete(y_pool, query_idx, axis=0)",
-                   "pass")], mistake="pool_never_shrinks"),
+                   "pass")], mistake="pool_never_shrinks", main_job=True),
     Edit(P1, "active_learning_loop", "labels from the wrong rows",
          replace=[("new_labels = oracle(X_pool[query_idx], y_pool, query_idx)",
                    "new_labels = y_pool[:len(query_idx)]")], mistake="wrong_rows"),
@@ -59,7 +59,7 @@ MUTANTS = [
          mistake="trains_on_test"),
     Edit(P1, "active_learning_loop", "ignores query_strategy",
          replace=[("query_idx = np.asarray(query_strategy(", "query_idx = np.asarray(uncertainty_sampling(")],
-         mistake="ignores_strategy"),
+         mistake="ignores_strategy", main_job=True),
     Edit(P1, "active_learning_loop", "ignores model",
          replace=[("model = LogisticRegression(random_state=42, max_iter=1000) if model is None else clone(model)",
                    "model = LogisticRegression(random_state=42, max_iter=1000)")], mistake="ignores_model"),
@@ -68,6 +68,70 @@ MUTANTS = [
                   ("y_pool = np.delete(y_pool, query_idx, axis=0)\n",
                    "y_pool = np.delete(y_pool, query_idx, axis=0)\n        n_labeled.append(len(y_labeled))\n")],
          mistake="wrong_count"),
+    # --- issue 13: mistakes told apart (the diagnosis names exactly this key)
+    Edit(P1, "uncertainty_sampling", "returns the uncertainty scores",
+         replace=[("return np.argsort(-uncertainty, kind=\"stable\")[:n_samples]",
+                   "return np.sort(uncertainty)[::-1][:n_samples]")], mistake="returns_scores", main_job=True),
+    Edit(P1, "uncertainty_sampling", "ranked by P(class 1)",
+         replace=[("uncertainty = 1 - np.max(probas, axis=1)", "uncertainty = probas[:, 1]")],
+         mistake="one_class_probability", main_job=True),
+    Edit(P1, "uncertainty_sampling", "the binary formula |p - 0.5| on every task",
+         replace=[("uncertainty = 1 - np.max(probas, axis=1)", "uncertainty = -np.abs(probas[:, 1] - 0.5)")],
+         mistake="one_class_probability", main_job=True),
+    Edit(P1, "uncertainty_sampling", "random rows", source='''
+def uncertainty_sampling(model, X_pool, n_samples=10):
+    n_samples = min(n_samples, len(X_pool))
+    return np.random.choice(len(X_pool), size=n_samples, replace=False)
+''', mistake="random_rows", main_job=True),
+    Edit(P1, "uncertainty_sampling", "ranks the hard labels", source='''
+def uncertainty_sampling(model, X_pool, n_samples=10):
+    predictions = model.predict(X_pool)
+    return np.argsort(predictions, kind="stable")[:min(n_samples, len(X_pool))]
+''', mistake="hard_labels", main_job=True),
+    Edit(P1, "uncertainty_sampling", "entropy instead of least confidence", source='''
+def uncertainty_sampling(model, X_pool, n_samples=10):
+    from scipy.stats import entropy
+    scores = entropy(model.predict_proba(X_pool), axis=1)
+    return np.argsort(-scores)[:min(n_samples, len(X_pool))]
+''', mistake="other_strategy", main_job=True),
+    Edit(P1, "uncertainty_sampling", "returns the pool rows, not their indices",
+         replace=[("return np.argsort(-uncertainty, kind=\"stable\")[:n_samples]",
+                   "return X_pool[np.argsort(-uncertainty, kind=\"stable\")[:n_samples]]")],
+         mistake="returns_rows", main_job=True),
+    Edit(P1, "noisy_oracle", "never flips a label",
+         replace=[("labels[i] = rng.choice(classes[classes != labels[i]])", "labels[i] = labels[i]")],
+         mistake="never_flips", main_job=True),
+    Edit(P1, "noisy_oracle", "flips every label",
+         replace=[("for i in rng.choice(len(labels), size=n_errors, replace=False):",
+                   "for i in range(len(labels)):")], mistake="flips_all", main_job=True),
+    Edit(P1, "create_initial_split", "pool_idx holds the labelled rows",
+         replace=[("X_train[pool_idx], y_train[pool_idx], pool_idx", "X_train[pool_idx], y_train[pool_idx], labeled_idx")],
+         mistake="pool_idx", main_job=True),
+    Edit(P1, "create_initial_split", "the handout's signature: no random_state", source='''
+def create_initial_split(X_train, y_train, n_initial=20):
+    X_train, y_train = np.asarray(X_train), np.asarray(y_train)
+    classes = np.unique(y_train)
+    if n_initial < len(classes):
+        raise ValueError("n_initial must be at least the number of classes")
+    first = np.array([np.random.choice(np.flatnonzero(y_train == c)) for c in classes])
+    rest = np.random.permutation(np.setdiff1d(np.arange(len(y_train)), first))
+    labeled_idx = np.concatenate([first, rest[: n_initial - len(first)]])
+    pool_idx = np.sort(rest[n_initial - len(first):])
+    return X_train[labeled_idx], y_train[labeled_idx], X_train[pool_idx], y_train[pool_idx], pool_idx
+''', mistake="signature", feedback="`random_state` is missing"),
+    Edit(P1, "noisy_oracle", "random_state renamed seed",
+         replace=[("error_rate=0.1, *, random_state=None):", "error_rate=0.1, *, seed=None):"),
+                  ("rng = np.random.default_rng(random_state)", "rng = np.random.default_rng(seed)")],
+         mistake="signature", feedback="`random_state` is renamed `seed`"),
+    Edit(P1, "active_learning_loop", "the handout's signature: no query_strategy, no model",
+         replace=[("n_iterations=20, n_queries=10, *, query_strategy=uncertainty_sampling,\n                         model=None, verbose=True):",
+                   "n_iterations=20, n_queries=10, *, verbose=True):\n    query_strategy, model = uncertainty_sampling, None")],
+         mistake="signature", feedback="`query_strategy` is missing"),
+    Edit(P1, "uncertainty_sampling", "seeded random rows", source='''
+def uncertainty_sampling(model, X_pool, n_samples=10):
+    rng = np.random.default_rng(0)
+    return rng.choice(len(X_pool), size=min(n_samples, len(X_pool)), replace=False)
+''', mistake="random_rows", main_job=True),
 ]
 
 VARIANTS = [

@@ -47,6 +47,51 @@ def random_sampling_loop(X_labeled, y_labeled, X_pool, y_pool, X_test, y_test,
          mistake="entropy_axis"),
     Edit(P2, "strategy_overlap", "union instead of intersection",
          replace=[("len(chosen[a] & chosen[b])", "len(chosen[a] | chosen[b])")], mistake="overlap_count"),
+    # --- issue 13: mistakes told apart (the diagnosis names exactly this key)
+    Edit(P2, "margin_sampling", "returns the margins",
+         replace=[("return np.argsort(margins, kind=\"stable\")[:min(n_samples, len(margins))]",
+                   "return np.sort(margins)[:min(n_samples, len(margins))]")], mistake="returns_scores", main_job=True),
+    Edit(P2, "margin_sampling", "margin between classes 0 and 1", source='''
+def margin_sampling(model, X_pool, n_samples=10):
+    probas = model.predict_proba(X_pool)
+    margins = np.abs(probas[:, 0] - probas[:, 1])
+    return np.argsort(margins)[:n_samples]
+''', mistake="margin_top_two", main_job=True),
+    Edit(P2, "margin_sampling", "least confidence instead of the margin", source='''
+def margin_sampling(model, X_pool, n_samples=10):
+    probas = model.predict_proba(X_pool)
+    return np.argsort(probas.max(axis=1))[:n_samples]
+''', mistake="other_strategy", main_job=True),
+    Edit(P2, "entropy_sampling", "returns the entropies",
+         replace=[("return np.argsort(-entropies, kind=\"stable\")[:min(n_samples, len(entropies))]",
+                   "return entropies")], mistake="returns_scores", main_job=True),
+    Edit(P2, "entropy_sampling", "random rows", source='''
+def entropy_sampling(model, X_pool, n_samples=10):
+    rng = np.random.default_rng()
+    return rng.permutation(len(X_pool))[:n_samples]
+''', mistake="random_rows", main_job=True),
+    Edit(P2, "entropy_sampling", "lowest entropy, by an ascending sort",
+         replace=[("return np.argsort(-entropies, kind=\"stable\")[:min(n_samples, len(entropies))]",
+                   "return np.argsort(entropies)[:n_samples]")], mistake="lowest_entropy", main_job=True),
+    Edit(P2, "random_sampling_loop", "the handout's signature: no random_state", source='''
+def random_sampling_loop(X_labeled, y_labeled, X_pool, y_pool, X_test, y_test,
+                         n_iterations=20, n_queries=10, *, model=None, verbose=True):
+    def random_choice(model, X_pool, n_samples):
+        return np.random.choice(len(X_pool), size=n_samples, replace=False)
+
+    return active_learning_loop(X_labeled, y_labeled, X_pool, y_pool, X_test, y_test,
+                                n_iterations, n_queries, query_strategy=random_choice,
+                                model=model, verbose=verbose)
+''', mistake="signature", feedback="`random_state` is missing"),
+    Edit(P2, "random_sampling_loop", "ignores its model",
+         replace=[("model=model, verbose=verbose)", "verbose=verbose)")], mistake="ignores_model"),
+    Edit(P2, "strategy_overlap", "the sets, not their sizes",
+         replace=[("len(chosen[a] & chosen[b])", "chosen[a] & chosen[b]")], mistake="overlap_count"),
+    Edit(P2, "margin_sampling", "p0 - p1 without the absolute value", source='''
+def margin_sampling(model, X_pool, n_samples=10):
+    probas = model.predict_proba(X_pool)
+    return np.argsort(probas[:, 0] - probas[:, 1])[:n_samples]
+''', mistake="margin_top_two", main_job=True),
 ]
 
 VARIANTS = [

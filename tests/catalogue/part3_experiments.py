@@ -146,6 +146,13 @@ def area_under_curve(accuracies, n_labeled):
     Edit(P3, "plot_multiple_runs", "title ignored",
          replace=[("ax.set_title(title)", 'ax.set_title("Active learning vs random sampling")')],
          mistake="plot_labels"),
+    # --- issue 13: mistakes told apart (the diagnosis names exactly this key)
+    Edit(P3, "plot_learning_curves", "the handout's signature: no random_n, no target",
+         replace=[("def plot_learning_curves(active_acc, random_acc, active_n, title=\"Learning Curves\", *, random_n=None,\n"
+                   "                         target=None):",
+                   "def plot_learning_curves(active_acc, random_acc, active_n, title=\"Learning Curves\"):\n"
+                   "    random_n = target = None")],
+         mistake="signature", feedback="`random_n` is missing"),
 ]
 
 VARIANTS = [

@@ -8,7 +8,7 @@ _TEACH = "learner.teach(X_pool[query_idx], y_pool[query_idx])"
 _RANK = "query_idx = np.argsort(-entropies, kind=\"stable\")[:n_instances]"
 
 MUTANTS = [
-    Edit(P4, "modal_learning_loop", "never removes queried rows (the handout's Ex. 4.2)",
+    Edit(P4, "modal_learning_loop", "never removes queried rows (the handout's Ex. 4.2)", main_job=True,
          replace=[(_DELETE, "pass")], mistake="pool_never_shrinks"),
     Edit(P4, "modal_learning_loop", "labels of the first pool rows",
          replace=[(_TEACH, "learner.teach(X_pool[query_idx], y_pool[:len(query_idx)])")], mistake="wrong_rows"),
@@ -53,10 +53,27 @@ MUTANTS = [
          mistake="entropy_axis"),
     Edit(P4, "entropy_query_strategy", "least confidence instead of entropy",
          replace=[("entropies = entropy(classifier.predict_proba(X_pool), axis=1)",
-                   "entropies = 1 - classifier.predict_proba(X_pool).max(axis=1)")], mistake="wrong_score"),
+                   "entropies = 1 - classifier.predict_proba(X_pool).max(axis=1)")], mistake="other_strategy"),
     Edit(P4, "entropy_query_strategy", "first rows instead of the selected rows",
          replace=[("return query_idx, X_pool[query_idx]", "return query_idx, X_pool[:n_instances]")],
          mistake="modal_pair"),
+    # --- issue 13: mistakes told apart (the diagnosis names exactly this key)
+    Edit(P4, "entropy_query_strategy", "n_instances renamed n_samples",
+         replace=[("def entropy_query_strategy(classifier, X_pool, n_instances=1):",
+                   "def entropy_query_strategy(classifier, X_pool, n_samples=1):\n    n_instances = n_samples")],
+         mistake="signature", feedback="`n_instances` is renamed `n_samples`"),
+    Edit(P4, "entropy_query_strategy", "returns the entropies of the chosen rows",
+         replace=[("return query_idx, X_pool[query_idx]", "return entropies[query_idx], X_pool[query_idx]")],
+         mistake="returns_scores", main_job=True),
+    Edit(P4, "entropy_query_strategy", "random rows",
+         replace=[(_RANK, "query_idx = np.random.permutation(len(X_pool))[:n_instances]")],
+         mistake="random_rows", main_job=True),
+    Edit(P4, "modal_learning_loop", "the handout's signature: no estimator, no query_strategy",
+         replace=[("n_iterations=20, n_queries=10, *, estimator=None, query_strategy=None,\n                        verbose=True):",
+                   "n_iterations=20, n_queries=10, *, verbose=True):\n    estimator = query_strategy = None")],
+         mistake="signature", feedback="`estimator` is missing"),
+    Edit(P4, "entropy_query_strategy", "the first rows of the pool",
+         replace=[(_RANK, "query_idx = np.arange(n_instances)")], mistake="random_rows", main_job=True),
 ]
 
 VARIANTS = [

@@ -18,8 +18,32 @@ def _indexed_data(n_samples, labels):
     return X, np.asarray(labels)
 
 
-def _sorted(value):
-    return sorted(np.asarray(value).ravel().astype(int).tolist())
+def _sorted(value, n_rows=None):
+    """The sorted row indices in ``value``; fails saying so when they are scores, not indices.
+
+    (Casting scores to int would show [0, 0] for the scores [0.1, 0.4] and hide what was returned.)
+    """
+    try:
+        arr = np.asarray(value, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise AssertionError(f"expected row indices (whole numbers); got {_shown(value)}") from None
+    if arr.size and (not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr))):
+        raise AssertionError(f"expected row indices (whole numbers); got {_shown(arr)}: these are scores, not "
+                             "indices - return the indices of the chosen rows (e.g. from np.argsort), not their scores")
+    if n_rows is not None and np.any((arr < 0) | (arr >= n_rows)):
+        raise AssertionError(f"expected row indices from 0 to {n_rows - 1}; got {_shown(arr)}")
+    return sorted(arr.astype(int).tolist())
+
+
+def _shown(value, n=6):
+    """A short text of ``value``: its first ``n`` entries (rounded numbers when it is numeric)."""
+    try:
+        arr = np.asarray(value, dtype=float).ravel()
+        items = [f"{v:.3g}" for v in arr[:n]]
+        size = arr.size
+    except (TypeError, ValueError):
+        return repr(value)[:80]
+    return "[" + ", ".join(items) + (", ..." if size > n else "") + "]"
 
 
 @public_check("create_initial_split")
@@ -40,7 +64,8 @@ def create_initial_split(call):
         "labels must stay with their rows: y_labeled[i] must be the label of X_labeled[i]"
     assert _sorted(pool_idx) == sorted(pool), "pool_idx must be the rows of X_train that went to the pool"
     assert set(y_lab.tolist()) == {0, 1, 2}, \
-        f"the labelled set must hold every class at least once; it holds {sorted(set(y_lab.tolist()))}"
+        f"the labelled set must hold every class of y_train at least once (0, 1 and 2); it holds only " \
+        f"{sorted(set(y_lab.tolist()))}"
     again = call("create_initial_split", X, y, 5, random_state=0).value
     assert _ids(again[0]) == lab, "the same random_state must give the same split"
     others = {tuple(sorted(_ids(call("create_initial_split", X, y, 5, random_state=s).value[0])))
@@ -56,14 +81,14 @@ def create_initial_split(call):
 def uncertainty_sampling(call):
     """Picks the rows whose largest class probability is smallest, binary and multiclass."""
     binary = [[0.9, 0.1], [0.5, 0.5], [0.6, 0.4], [0.99, 0.01], [0.2, 0.8]]
-    got = _sorted(call("uncertainty_sampling", Probe.fixed_proba(binary), fixed_pool(5), 2).value)
+    got = _sorted(call("uncertainty_sampling", Probe.fixed_proba(binary), fixed_pool(5), 2).value, 5)
     assert got == [1, 2], f"expected the two most uncertain rows {{1, 2}} (any order); got {got}" + (
         " - these are the most confident rows: sort so that the LARGEST uncertainty comes first"
         if got == [0, 3] else "")
     multi = [[0.4, 0.3, 0.3], [0.8, 0.1, 0.1], [0.34, 0.33, 0.33], [0.5, 0.5, 0.0]]
-    got = _sorted(call("uncertainty_sampling", Probe.fixed_proba(multi), fixed_pool(4), 2).value)
+    got = _sorted(call("uncertainty_sampling", Probe.fixed_proba(multi), fixed_pool(4), 2).value, 4)
     assert got == [0, 2], f"on three classes, expected rows {{0, 2}} (largest probability smallest); got {got}"
-    got = _sorted(call("uncertainty_sampling", Probe.fixed_proba(binary), fixed_pool(5), 10).value)
+    got = _sorted(call("uncertainty_sampling", Probe.fixed_proba(binary), fixed_pool(5), 10).value, 5)
     assert got == [0, 1, 2, 3, 4], f"asking for more samples than the pool holds must return the whole pool; got {got}"
 
 

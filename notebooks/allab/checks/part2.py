@@ -8,7 +8,7 @@ from .part1 import _loop_data, _sorted
 
 
 def _picked(call, name, probas, n):
-    return _sorted(call(name, Probe.fixed_proba(probas), fixed_pool(len(probas)), n).value)
+    return _sorted(call(name, Probe.fixed_proba(probas), fixed_pool(len(probas)), n).value, len(probas))
 
 
 @public_check("random_sampling_loop")
@@ -77,5 +77,7 @@ def strategy_overlap(call):
     assert isinstance(got, dict), f"return a dict; got {type(got).__name__}"
     expected = {"uncertainty-margin": 1, "uncertainty-entropy": 2, "margin-entropy": 1}
     assert set(got) == set(expected), f"expected the keys {sorted(expected)}; got {sorted(map(str, got))}"
+    not_counts = {k: v for k, v in got.items() if not isinstance(v, (int, np.integer, float, np.floating))}
+    assert not not_counts, f"expected a count (a number) for each pair; got {not_counts}"
     got = {k: int(v) for k, v in got.items()}
     assert got == expected, f"expected {expected} for this table of probabilities; got {got}"
