@@ -29,7 +29,8 @@ def _grade_one(submission, limits):
 def failed_result(submission, why):
     """The row of a submission the grader itself failed on: every item 0, and why."""
     from .grading import StudentResult, score
-    return StudentResult(submission.student, items=score([], {}), problems=[
+    from .written import collect
+    return StudentResult(submission.student, items=score([], {}), written=collect(submission), problems=[
         *submission.problems, f"the grader failed on this submission ({why[:500]}); it was not graded: "
         "tell your instructor"])
 

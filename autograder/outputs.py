@@ -43,7 +43,8 @@ def write_gradebook(results, path):
         for r in results:
             entries = r.all_items()
             writer.writerow([r.student, _num(r.score), _num(r.max_score),
-                             *("" if entries[n]["score"] is None else _num(entries[n]["score"]) for n in names)])
+                             *("" if entries.get(n, {}).get("score") is None else _num(entries[n]["score"])
+                               for n in names)])
 
 
 def write_notes(notes, path):

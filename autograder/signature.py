@@ -8,7 +8,7 @@ bare ``TypeError``, and the student needs to hear once which parameter to restor
 import ast
 import inspect
 
-from .worker import definitions
+from allab.definitions import definitions
 
 KINDS = {"posonly": inspect.Parameter.POSITIONAL_ONLY, "args": inspect.Parameter.POSITIONAL_OR_KEYWORD,
          "kwonly": inspect.Parameter.KEYWORD_ONLY}

@@ -189,8 +189,12 @@ def test_without_isolation_the_grader_says_so_and_a_changed_reference_is_reporte
     assert (tmp_path / "out" / "grades.csv").is_file()
 
 
-def test_a_submission_the_grader_fails_on_is_a_row_not_a_crash(monkeypatch):
+def test_a_submission_the_grader_fails_on_is_a_row_not_a_crash(monkeypatch, tmp_path):
+    import csv
+
     from autograder import batch, grading
+    from autograder.markscheme import gradebook_items
+    from autograder.outputs import write_gradebook, write_student
     from autograder.submissions import Submission
 
     def broken(submission, limits):
@@ -199,6 +203,13 @@ def test_a_submission_the_grader_fails_on_is_a_row_not_a_crash(monkeypatch):
     result, _ = batch._grade_one(Submission("alice", Path("alice")), Limits(mode="none"))
     assert result.student == "alice" and result.score == 0
     assert "the grader failed on this submission (RuntimeError: a bug of ours)" in result.problems[-1]
+    # the row goes into every output like any other (written items included)
+    write_gradebook([result], tmp_path / "grades.csv")
+    write_student(result, tmp_path / "alice")
+    with open(tmp_path / "grades.csv", newline="") as f:
+        row = next(csv.DictReader(f))
+    assert row["student"] == "alice" and all(row[it.name] == "0" for it in gradebook_items())
+    assert "the grader failed on this submission" in (tmp_path / "alice" / "feedback.md").read_text()
 
 
 def fake_cgroup(tmp_path, controllers):
