@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .markscheme import gradebook_items, load_items, load_mistakes
+from .markscheme import gradebook_items, load_items
 
 FIXED_COLUMNS = ["student", "score", "max_score"]
 
@@ -261,10 +261,10 @@ def common_mistakes(mistakes, stats):
 
 
 def _words(key):
-    from .grading import SIGNATURE
+    from .grading import SIGNATURE, mistake_message
     if key == SIGNATURE:
         return "the function's signature differs from the notebook's"
-    return load_mistakes().get(key, key.replace("_", " "))
+    return mistake_message(key)
 
 
 def mistakes_text(common):
