@@ -15,10 +15,12 @@ SYSTEM_STAMP := $(SYSTEM_VENV)/.installed
 
 .PHONY: lab test release clean system-venv
 
-$(STAMP): requirements.txt
+# `pip install -e .` (pyproject.toml): allab and autograder import from anywhere, no sys.path edits.
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 lab: $(STAMP)
@@ -32,7 +34,7 @@ test: $(STAMP)
 
 system-venv: $(SYSTEM_STAMP)
 
-$(SYSTEM_STAMP): requirements.txt
+$(SYSTEM_STAMP): requirements.txt pyproject.toml
 	@if [ "$$(id -u)" = 0 ] && { ! command -v capsh >/dev/null || ! [ -x $(SYSTEM_PYTHON) ] || \
 	    ! $(SYSTEM_PYTHON) -c 'import ensurepip' 2>/dev/null; }; then \
 	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libcap2-bin python3.11 python3.11-venv; \
@@ -40,6 +42,7 @@ $(SYSTEM_STAMP): requirements.txt
 	$(SYSTEM_PYTHON) -m venv $(SYSTEM_VENV)
 	$(SYSTEM_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(SYSTEM_VENV)/bin/python -m pip install --quiet -r requirements.txt
+	$(SYSTEM_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $(SYSTEM_STAMP)
 
 release: $(STAMP)

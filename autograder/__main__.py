@@ -2,7 +2,7 @@
 import argparse
 import sys
 
-from . import PARTS
+from autograder import PARTS
 
 
 def build_parser():
@@ -55,24 +55,24 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     if args.command == "release":
-        from . import release
+        from autograder.authoring import release
         return release.main(args)
     if args.command == "handout":
-        from . import handout
+        from autograder.authoring import handout
         return handout.main(args)
     if args.command == "lab":
-        from . import lab
+        from autograder.authoring import lab
         return lab.main(args)
     if args.command == "gradescope":
-        from . import gradescope
+        from autograder.results import gradescope
         return gradescope.main(args)
     if args.command == "report":
-        from . import report
+        from autograder.results import report
         return report.main(args)
     if args.command == "answers":
-        from . import answers
+        from autograder.results import answers
         return answers.main(args)
-    from . import batch
+    from autograder.grading import batch
     try:
         return {"grade": batch.grade_command, "check": batch.check_command}[args.command](args)
     except batch.UsageError as exc:

@@ -60,7 +60,7 @@ def extra_credit_parts(path=HERE / "markscheme.toml"):
 
 def gradebook_items():
     """Every item of the gradebook, autograded and written, in part order (autograded first in a part)."""
-    from . import PARTS
+    from autograder import PARTS
     items = [*load_items(), *written_items()]
     return tuple(sorted(items, key=lambda it: (PARTS.index(it.part), it.written)))
 

@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "notebooks")]
 from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR  # noqa: E402
 
 

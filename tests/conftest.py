@@ -1,18 +1,14 @@
 """Shared fixtures: the repository's folders, and the reference solutions loaded from solutions/."""
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT, ROOT / "notebooks"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from autograder import PARTS  # noqa: E402
-from autograder.reference import load_reference  # noqa: E402
+from autograder.grading.reference import load_reference  # noqa: E402
 
 
 @pytest.fixture(scope="session")

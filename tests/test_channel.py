@@ -1,4 +1,4 @@
-"""The wire between the grading process and a worker (autograder/channel.py): what arrives is checked.
+"""The wire between the grading process and a worker (autograder/grading/channel.py): what arrives is checked.
 
 Student code shares the worker's process, so it can write anything to the worker's end. Each test writes
 what a hostile worker could, and the grading end must raise ProtocolError (never hang, crash or believe it).
@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from autograder.channel import (MAX_MESSAGE_BYTES, Channel, Closed, Peer, ProtocolError, Remote, TimedOut,
+from autograder.grading.channel import (MAX_MESSAGE_BYTES, Channel, Closed, Peer, ProtocolError, Remote, TimedOut,
                                 check_depth)
 
 

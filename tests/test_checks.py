@@ -8,7 +8,7 @@ from allab.checks import PublicCheck
 from allab.harness import LocalCaller
 from autograder import NOTEBOOKS_DIR, PARTS
 from autograder.notebook import answer_cells, read_notebook
-from autograder.reference import notebook_namespace
+from autograder.grading.reference import notebook_namespace
 
 CHECK_MODULES = {"part1_basics": "part1", "part2_strategies": "part2", "part3_experiments": "part3",
                  "part4_modal": "part4", "bonus": "bonus"}

@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
-from autograder.examples import EXAMPLES_DIR
+from autograder.authoring.examples import EXAMPLES_DIR
 from autograder.markscheme import gradebook_items, load_items, written_items
-from autograder.written import anonymous_id
+from autograder.results.written import anonymous_id
 
 pytestmark = pytest.mark.slow
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}

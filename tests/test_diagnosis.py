@@ -7,12 +7,12 @@ import pytest
 
 from autograder.checks.verdicts import (KEYS, UNCOMMON, Verdict, as_indices, check_selection, check_selections,
                                        selection_keys, selection_verdict)
-from autograder.grading import CHECKS_DIR, SIGNATURE, diagnose, item_score
-from autograder.grading import TestRecord as Record
+from autograder.grading.grade import CHECKS_DIR, SIGNATURE, diagnose, item_score
+from autograder.grading.grade import TestRecord as Record
 from autograder.markscheme import CheckRules, load_check_rules, load_items, load_mistakes
-from autograder.outputs import item_feedback
-from autograder.reference import load_reference
-from autograder.signature import signature_problem, signature_problems, student_functions
+from autograder.results.outputs import item_feedback
+from autograder.grading.reference import load_reference
+from autograder.grading.signature import signature_problem, signature_problems, student_functions
 
 RNG = np.random.default_rng(0)
 THREE = RNG.dirichlet(np.ones(3) * 0.7, size=40)   # three classes: the strategies disagree

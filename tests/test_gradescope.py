@@ -18,7 +18,7 @@ import pytest
 
 from autograder import ROOT, SOLUTIONS_DIR
 from autograder.markscheme import load_items
-from autograder.sandbox import can_isolate
+from autograder.grading.sandbox import can_isolate
 from hostile.cases import with_oracle
 
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -101,9 +101,9 @@ def test_bundle_layout(bundle, tmp_path):
         assert zf.read("requirements.txt") == (ROOT / "requirements.txt").read_bytes()
         assert zf.read("autograder/markscheme.toml") == (ROOT / "autograder/markscheme.toml").read_bytes()
     names = set(infos)
-    for needed in ("autograder/__init__.py", "autograder/__main__.py", "autograder/gradescope.py",
-                   "autograder/grading.py", "autograder/worker.py", "autograder/mistakes.toml",
-                   "autograder/checks/conftest.py", "autograder/judge.py", "autograder/channel.py", "notebooks/allab/__init__.py", "notebooks/allab/mine.py",
+    for needed in ("autograder/__init__.py", "autograder/__main__.py", "autograder/results/gradescope.py",
+                   "autograder/grading/grade.py", "autograder/grading/worker.py", "autograder/mistakes.toml",
+                   "autograder/checks/conftest.py", "autograder/grading/judge.py", "autograder/grading/channel.py", "notebooks/allab/__init__.py", "notebooks/allab/mine.py",
                    "notebooks/allab/checks/part1.py"):
         assert needed in names, needed
     checks = {p.name for p in (ROOT / "autograder" / "checks").glob("test_*.py")}

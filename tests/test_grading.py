@@ -6,11 +6,11 @@ import nbformat
 import pytest
 
 from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
-from autograder.batch import grade_batch
+from autograder.grading.batch import grade_batch
 from autograder.markscheme import load_items, load_mistakes
 from autograder.notebook import is_answer_cell, read_notebook
-from autograder.outputs import item_feedback
-from autograder.submissions import discover
+from autograder.results.outputs import item_feedback
+from autograder.grading.submissions import discover
 from autograder.markscheme import part_functions
 from catalogue import MUTANTS, VARIANTS
 

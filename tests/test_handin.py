@@ -7,7 +7,7 @@ import matplotlib
 import pytest
 
 from autograder import NOTEBOOKS_DIR, PARTS, ROOT
-from autograder.examples import EXAMPLES_DIR
+from autograder.authoring.examples import EXAMPLES_DIR
 from autograder.markscheme import deliverable_figures, written_items
 from autograder.notebook import nbgrader_meta, read_notebook
 

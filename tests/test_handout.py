@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder import PARTS, ROOT, SOLUTIONS_DIR
-from autograder.handout import TOP, leaks, reference_bodies
+from autograder.authoring.handout import TOP, leaks, reference_bodies
 from autograder.notebook import answer_cells, read_json_notebook, strip_solution_markers
 
 

@@ -30,8 +30,8 @@ import pytest
 
 from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
 from autograder.markscheme import load_items
-from autograder.outputs import student_folders
-from autograder.sandbox import DESCRIPTIONS, isolation_mode
+from autograder.results.outputs import student_folders
+from autograder.grading.sandbox import DESCRIPTIONS, isolation_mode
 from hostile import DOCKER_DROPS
 from hostile.cases import BUILT, OUT, PART, Case, with_oracle
 from hostile.cases import CASES as _CASES
@@ -228,7 +228,7 @@ def test_case(case, graded):
 
 
 def test_every_case_is_named_as_the_grader_prints_it():
-    from autograder.submissions import shown
+    from autograder.grading.submissions import shown
     assert len(CASES) >= 45 and len({c.name for c in CASES}) == len(CASES)
     assert all(shown(c.path) == c.name and isinstance(c, Case) for c in CASES)
 

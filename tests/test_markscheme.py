@@ -24,7 +24,7 @@ def test_item_names_are_stable_and_unique():
 
 def test_every_mistake_named_by_a_check_is_catalogued():
     import re
-    from autograder.grading import CHECKS_DIR
+    from autograder.grading.grade import CHECKS_DIR
     named = set()
     for module in CHECKS_DIR.glob("test_*.py"):
         named |= set(re.findall(r'mistake\("(\w+)"\)', module.read_text()))

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from autograder import NOTEBOOKS_DIR, PARTS, ROOT
-from autograder.lab import execute_notebook, run_lab, summary
+from autograder.authoring.lab import execute_notebook, run_lab, summary
 from autograder.markscheme import deliverable_figures
 
 pytestmark = pytest.mark.slow

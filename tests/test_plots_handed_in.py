@@ -4,9 +4,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from autograder.grading import StudentResult, check_plots  # noqa: E402
+from autograder.grading.grade import StudentResult, check_plots  # noqa: E402
 from autograder.markscheme import deliverable_figures  # noqa: E402
-from autograder.outputs import feedback_markdown  # noqa: E402
+from autograder.results.outputs import feedback_markdown  # noqa: E402
 
 
 def test_plots_are_found_checked_and_reported(tmp_path):

@@ -1,4 +1,4 @@
-"""What a worker can reach and do (autograder/sandbox.py, autograder/worker.py): the import path, the
+"""What a worker can reach and do (autograder/grading/sandbox.py, autograder/grading/worker.py): the import path, the
 isolation modes, the permissions closed for a worker uid, what it leaves behind."""
 import os
 import shlex
@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR, sandbox
+from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
+from autograder.grading import sandbox
 from autograder.markscheme import load_items
-from autograder.sandbox import Limits, course_limits, import_path
+from autograder.grading.sandbox import Limits, course_limits, import_path
 from hostile import DOCKER_DROPS
-from autograder.worker import StudentProcess
+from autograder.grading.worker import StudentProcess
 
 
 def test_import_path_keeps_allab_and_drops_the_course(tmp_path):
@@ -28,13 +29,13 @@ def test_student_code_cannot_import_the_grader():
     cells = {"part1_basics": [(0, "import sys\n"
                                   "def path():\n    return list(sys.path)\n"
                                   "def checks():\n    import autograder.checks.conftest\n"
-                                  "def reference():\n    from autograder.reference import load_reference\n"
+                                  "def reference():\n    from autograder.grading.reference import load_reference\n"
                                   "def allab():\n    import allab.data\n    return allab.data.__name__\n")]}
     process = StudentProcess(cells, course_limits())
     try:
         process.load()
         path = process.call("part1_basics", "path", [], {}).value
-        assert str(ROOT) not in path and "" not in path and str(NOTEBOOKS_DIR) in path
+        assert str(ROOT) not in path and "" not in path  # allab comes from the installed package
         for name in ("checks", "reference"):
             error = process.call("part1_basics", name, [], {}).error
             assert error and error["type"] == "ModuleNotFoundError", error
@@ -52,8 +53,8 @@ def test_no_reference_code_in_a_worker_while_a_graded_function_runs():
             "    codes = [o for o in gc.get_objects() if type(o).__name__ == 'function']\n"
             "    reference = sorted({f'{f.__module__}.{f.__name__}' for f in codes if f.__name__ in GRADED\n"
             "                        and not f.__code__.co_filename.startswith('<part1_basics cell')})\n"
-            "    modules = sorted(m for m in sys.modules if m.startswith('autograder.') and\n"
-            "                     m.split('.')[1] in ('reference', 'judge', 'checks', 'grading'))\n"
+            "    modules = sorted(m for m in sys.modules if m.startswith(('autograder.grading.reference',\n"
+            "                     'autograder.grading.judge', 'autograder.checks', 'autograder.grading.grade')))\n"
             "    proxies = sorted({type(o).__name__ for o in gc.get_objects()\n"
             "                      if getattr(o, 'name', None) in ('oracle', 'uncertainty_sampling') and callable(o)})\n"
             "    return reference, modules, proxies\n")
@@ -155,7 +156,7 @@ def test_the_worker_sees_only_python_and_the_support_package():
 @root_only
 @pytest.mark.skipif(not shutil.which("capsh"), reason="capsh (libcap2-bin) is installed by `make test`")
 def test_isolation_mode_follows_the_capabilities():
-    probe = [sys.executable, "-c", "from autograder.sandbox import isolation_mode; print(isolation_mode())"]
+    probe = [sys.executable, "-c", "from autograder.grading.sandbox import isolation_mode; print(isolation_mode())"]
     assert subprocess.run(probe, cwd=ROOT, capture_output=True, text=True).stdout.strip() == "namespaces"
     in_docker = subprocess.run(["capsh", f"--drop={DOCKER_DROPS}", "--", "-c", f"exec {shlex.join(probe)}"], cwd=ROOT,
                                capture_output=True, text=True)
@@ -173,7 +174,7 @@ def test_require_isolation_refuses_to_grade_without_it(tmp_path, monkeypatch, ca
 
 @pytest.mark.slow
 def test_without_isolation_the_grader_says_so_and_a_changed_reference_is_reported(tmp_path, monkeypatch, capsys):
-    from autograder import batch
+    from autograder.grading import batch
     from autograder.__main__ import main
     monkeypatch.setattr(sandbox, "_MODE", "none")
     prints = iter([{"solutions/part1_basics.ipynb": "before"}] + [{"solutions/part1_basics.ipynb": "after"}] * 9)
@@ -192,10 +193,10 @@ def test_without_isolation_the_grader_says_so_and_a_changed_reference_is_reporte
 def test_a_submission_the_grader_fails_on_is_a_row_not_a_crash(monkeypatch, tmp_path):
     import csv
 
-    from autograder import batch, grading
+    from autograder.grading import batch, grade as grading
     from autograder.markscheme import gradebook_items
-    from autograder.outputs import write_gradebook, write_student
-    from autograder.submissions import Submission
+    from autograder.results.outputs import write_gradebook, write_student
+    from autograder.grading.submissions import Submission
 
     def broken(submission, limits):
         raise RuntimeError("a bug of ours")

@@ -1,4 +1,4 @@
-"""Finding students and their notebooks (autograder/submissions.py), for every layout a TA may pass."""
+"""Finding students and their notebooks (autograder/grading/submissions.py), for every layout a TA may pass."""
 import json
 import os
 import shutil
@@ -7,10 +7,11 @@ import sys
 
 import pytest
 
-from autograder import ROOT, SOLUTIONS_DIR, submissions
+from autograder import ROOT, SOLUTIONS_DIR
+from autograder.grading import submissions
 from autograder.markscheme import part_functions
-from autograder.outputs import RESERVED_NAMES, student_folders
-from autograder.submissions import NO_NOTEBOOK, discover, gather, read_code_cells
+from autograder.results.outputs import RESERVED_NAMES, student_folders
+from autograder.grading.submissions import NO_NOTEBOOK, discover, gather, read_code_cells
 
 PART1, PART2 = SOLUTIONS_DIR / "part1_basics.ipynb", SOLUTIONS_DIR / "part2_strategies.ipynb"
 
@@ -137,7 +138,7 @@ def test_a_57_mb_notebook_costs_the_grader_little_memory(tmp_path):
     nb = json.loads(PART1.read_text())
     nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "x" * (57 * 2**20)})
     big.write_text(json.dumps(nb))
-    script = ("import resource, sys\nfrom autograder.submissions import read_code_cells\n"
+    script = ("import resource, sys\nfrom autograder.grading.submissions import read_code_cells\n"
               "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
               "nb = read_code_cells(sys.argv[1])\n"
               "print(len(nb.code_cells), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) // 1024)")

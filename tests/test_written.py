@@ -6,13 +6,13 @@ import json
 import pytest
 
 from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
-from autograder.answers import question_page, reference, score_rows
-from autograder.grading import StudentResult
+from autograder.results.answers import question_page, reference, score_rows
+from autograder.grading.grade import StudentResult
 from autograder.markscheme import gradebook_items, load_items, max_score, written_items
 from autograder.notebook import nbgrader_meta, read_notebook
-from autograder.outputs import feedback_markdown, results_json, summary_table, write_gradebook
-from autograder.report import distribution, item_stats, read_gradebook
-from autograder.written import (TEXT_STUB, ManualError, anonymous_id, answer_status, apply_manual,
+from autograder.results.outputs import feedback_markdown, results_json, summary_table, write_gradebook
+from autograder.results.report import distribution, item_stats, read_gradebook
+from autograder.results.written import (TEXT_STUB, ManualError, anonymous_id, answer_status, apply_manual,
                                 read_manual)
 
 POINTS = {it.name: it.points for it in written_items()}
@@ -38,7 +38,7 @@ def test_required_and_extra_credit_split():
 
 
 def test_text_stub_is_the_course_configs():
-    from autograder.release import course_config
+    from autograder.authoring.release import course_config
     assert course_config().ClearSolutions.text_stub == TEXT_STUB
 
 
@@ -179,7 +179,7 @@ def test_gradebook_and_report_show_pending_answers_and_extra_credit(tmp_path):
 
 
 def test_an_empty_autograded_cell_is_still_an_error(tmp_path):
-    from autograder.report import ReportError
+    from autograder.results.report import ReportError
     write_gradebook([make_result()], tmp_path / "grades.csv")
     text = (tmp_path / "grades.csv").read_text().replace("alice,40,42,2,", "alice,40,42,,")
     (tmp_path / "grades.csv").write_text(text)
@@ -215,8 +215,8 @@ def test_score_rows_keep_what_was_typed_and_prefill_automatic_zeros():
 # --- reading the answers from a submission -----------------------------------------------------------------------
 
 def test_answers_are_read_from_any_well_formed_cell_and_malformed_ones_are_skipped(tmp_path):
-    from autograder.submissions import Submission, read_code_cells
-    from autograder.written import collect
+    from autograder.grading.submissions import Submission, read_code_cells
+    from autograder.results.written import collect
 
     def answer(source, grade_id="report_cost", cell_type="markdown"):
         return {"cell_type": cell_type, "metadata": {"nbgrader": {"grade_id": grade_id}}, "source": source}

@@ -4,9 +4,9 @@ import json
 import pytest
 
 from allab.harness import LocalCaller, Outcome, to_plain
-from autograder.grading import current_submission
-from autograder.reference import load_reference
-from autograder.worker import skip_layout
+from autograder.grading.grade import current_submission
+from autograder.grading.reference import load_reference
+from autograder.grading.worker import skip_layout
 
 
 skip_layout()  # the reference's plots too: layout is never checked

@@ -18,8 +18,8 @@ import numpy as np
 from allab.checks import bonus
 from allab.harness import Probe, fixed_pool
 
-from . import item, mistake, public_tests
-from .verdicts import as_indices
+from autograder.checks import item, mistake, public_tests
+from autograder.checks.verdicts import as_indices
 
 PART = "bonus"
 test_public = public_tests(bonus)

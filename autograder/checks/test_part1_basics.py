@@ -7,8 +7,8 @@ from allab.checks.part1 import _indexed_data, _loop_data
 from allab.harness import Probe, fixed_pool
 from allab.probes import row_ids
 
-from . import item, mistake, public_tests
-from .verdicts import as_indices, check_selections
+from autograder.checks import item, mistake, public_tests
+from autograder.checks.verdicts import as_indices, check_selections
 
 PART = "part1_basics"
 test_public = public_tests(part1)

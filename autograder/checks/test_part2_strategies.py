@@ -6,9 +6,9 @@ from allab.checks.part1 import _loop_data
 from allab.harness import Probe, fixed_pool
 from allab.probes import row_ids
 
-from . import item, mistake, public_tests
-from .test_part1_basics import check_on_random_tables, check_strategy, random_tables, strategy_case
-from .verdicts import check_selections
+from autograder.checks import item, mistake, public_tests
+from autograder.checks.test_part1_basics import check_on_random_tables, check_strategy, random_tables, strategy_case
+from autograder.checks.verdicts import check_selections
 
 PART = "part2_strategies"
 test_public = public_tests(part2)

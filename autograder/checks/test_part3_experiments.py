@@ -3,7 +3,7 @@
 Figures come back as :func:`allab.harness.describe_figure` descriptions: the checks look at the lines' data and
 labels, the legend, the bands (``*PolyCollection``) or error bars (``ErrorbarContainer``) and the histograms'
 bar heights (``BarContainer``), never at pixels. The run_multiple_experiments checks use a Gaussian naive Bayes
-model (fast); the loops the student's code calls are working versions, run in the grading process (autograder.judge).
+model (fast); the loops the student's code calls are working versions, run in the grading process (autograder.grading.judge).
 """
 from collections import Counter
 
@@ -13,7 +13,7 @@ from allab.checks import part3
 from allab.harness import FigureDescription, Probe
 from allab.probes import row_ids
 
-from . import item, mistake, public_tests
+from autograder.checks import item, mistake, public_tests
 
 PART = "part3_experiments"
 test_public = public_tests(part3)
@@ -271,7 +271,7 @@ def _cost_dicts(call, reference, case):
 @item("cost_analysis")
 def test_cost_labels_of_each_curve(call, reference):
     """the labels each curve needs, each with its own sizes"""
-    from allab.mine import labels_to_target  # the reference here (autograder.reference)
+    from allab.mine import labels_to_target  # the reference here (autograder.grading.reference)
     for case in _cost_cases():
         got, want = _cost_dicts(call, reference, case)
         assert _close(got["target_acc"], want["target_acc"]), mistake("cost_keys")
@@ -365,7 +365,7 @@ def test_aulc_two_points_and_flat(call):
 def test_runs_are_paired_seeded_and_share_one_data_set(call):
     """run r: one data set, one split with random_state + r, shared by both loops"""
     from allab.data import load_lab_data
-    from allab.mine import create_initial_split  # the reference here (autograder.reference)
+    from allab.mine import create_initial_split  # the reference here (autograder.grading.reference)
     X_train, _, y_train, _ = load_lab_data()
     n_runs, n_initial, seed = 3, 12, 5
     # one round per loop: each loop fits the model once, on its starting set

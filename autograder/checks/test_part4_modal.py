@@ -17,10 +17,10 @@ from allab.checks import part4
 from allab.harness import Probe, fixed_pool
 from allab.probes import row_ids
 
-from . import item, mistake, public_tests
-from .verdicts import as_indices, check_selections
-from .test_part2_strategies import zero_tables
-from .test_part1_basics import ids, random_tables
+from autograder.checks import item, mistake, public_tests
+from autograder.checks.verdicts import as_indices, check_selections
+from autograder.checks.test_part2_strategies import zero_tables
+from autograder.checks.test_part1_basics import ids, random_tables
 
 PART = "part4_modal"
 test_public = public_tests(part4)

@@ -17,7 +17,7 @@ counts as the top ``n`` of a score when no row left out scores higher than a row
 """
 import numpy as np
 
-from . import mistake
+from autograder.checks import mistake
 
 UNCOMMON = "uncommon"
 # every key a verdict below can return (a test checks that each is catalogued)

@@ -311,7 +311,7 @@ CASES = [
     Case("network_call", with_oracle("    socket.create_connection(('127.0.0.1', 22), timeout=2)"), full=OTHERS,
          zero=["oracle"], needs_isolation=True),
     Case("patches_the_checks", edit_cells(_patch_the_checks), zero=["oracle"]),
-    Case("imports_the_reference", with_oracle("    from autograder.reference import load_reference"),
+    Case("imports_the_reference", with_oracle("    from autograder.grading.reference import load_reference"),
          full=OTHERS, zero=["oracle"], says=["ModuleNotFoundError"]),
     Case("takes_answers_from_given", with_oracle(
         "    from allab.given import oracle as theirs\n    return theirs(X_query, y_pool, query_idx)"),

@@ -20,10 +20,10 @@ import re
 import sys
 from pathlib import Path
 
-from . import SOLUTIONS_DIR
-from .markscheme import written_items
-from .notebook import BEGIN_SOLUTION, END_SOLUTION, read_json_notebook, source
-from .written import MANUAL_COLUMNS, ManualError, anonymous_id, read_manual
+from autograder import SOLUTIONS_DIR
+from autograder.markscheme import written_items
+from autograder.notebook import BEGIN_SOLUTION, END_SOLUTION, read_json_notebook, source
+from autograder.results.written import MANUAL_COLUMNS, ManualError, anonymous_id, read_manual
 
 BEGIN_MARK_SCHEME, END_MARK_SCHEME = "### BEGIN MARK SCHEME", "### END MARK SCHEME"
 

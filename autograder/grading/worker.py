@@ -2,13 +2,13 @@
 
 The grading process holds the checks, the reference solutions and the mark scheme; it sends the
 worker the student's code cells and then asks it to call functions. The two talk through
-:mod:`autograder.channel`: JSON messages, never pickles, checked on arrival, so nothing the
+:mod:`autograder.grading.channel`: JSON messages, never pickles, checked on arrival, so nothing the
 student's code does in the worker can reach into the grading process.
 
 Only the *definitions* of the student's cells run (see :mod:`allab.definitions`). No reference
 code is ever in the worker: the graded functions a checked function calls (and the earlier parts'
 functions ``allab.mine`` gives) are :class:`WorkingVersion` proxies, answered by the grading
-process's :class:`~autograder.judge.Judge`.
+process's :class:`~autograder.grading.judge.Judge`.
 """
 import contextlib
 import multiprocessing
@@ -22,11 +22,11 @@ import types
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from .channel import Channel, Closed, Peer, ProtocolError, Remote, TimedOut  # noqa: E402
-from .sandbox import reap, worker_uid  # noqa: E402
+from autograder.grading.channel import Channel, Closed, Peer, ProtocolError, Remote, TimedOut  # noqa: E402
+from autograder.grading.sandbox import reap, worker_uid  # noqa: E402
 
 # Imported once in the fork server, so that each worker starts warm.
-PRELOAD = ["autograder.worker", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
+PRELOAD = ["autograder.grading.worker", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
            "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
            "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.definitions", "allab.mine",
            "allab.figures", "allab.checks.part1", "allab.checks.part2", "allab.checks.part3",
@@ -206,7 +206,7 @@ def worker_main(conn, limits, workdir, uid):
     import gc
     import importlib
     import sys
-    from .sandbox import confine, import_path
+    from autograder.grading.sandbox import confine, import_path
     # The fork server's objects are never garbage: a collection passing over them would copy every
     # page they sit on into this process (0.2 s a submission).
     gc.freeze()
@@ -276,7 +276,7 @@ class Worker:
     ----------
     limits : sandbox.Limits
     workdir : path
-    judge : autograder.judge.Judge
+    judge : autograder.grading.judge.Judge
         Answers the worker's requests for working versions during a call.
     """
 
@@ -359,7 +359,7 @@ class StudentProcess:
     """
 
     def __init__(self, cells, limits, graded=None):
-        from .judge import Judge, earlier_functions
+        from autograder.grading.judge import Judge, earlier_functions
         self.cells = cells
         self.graded = {part: sorted(names) for part, names in (graded or {}).items()}
         self.earlier = {part: sorted(earlier_functions(part, list(self.graded))) for part in cells}
@@ -401,11 +401,11 @@ class StudentProcess:
         """Call the student's ``name`` of ``part``; return its :class:`~allab.harness.Outcome`.
 
         The graded functions of the part that the reference ``name`` uses are working versions for
-        the call (see :mod:`autograder.judge`).
+        the call (see :mod:`autograder.grading.judge`).
         """
         from allab.harness import Outcome, to_plain
 
-        from .judge import dependencies
+        from autograder.grading.judge import dependencies
         if name in self.hung:
             # It did not return before: do not spend the time limit on it again.
             return self._failed(name, f"{name} did not return last time ({self.hung[name]}); not called again")

@@ -33,7 +33,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
+from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 
 UNPRIVILEGED_BASE = 61000   # workers run as uid/gid 61000 + n: no such user exists, nothing belongs to it
 MODES = ("namespaces", "uid", "user-namespace", "none")

@@ -13,8 +13,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from . import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
-from .notebook import answer_cells, read_json_notebook, strip_solution_markers
+from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
+from autograder.notebook import answer_cells, read_json_notebook, strip_solution_markers
 
 TOP = "active-learning-lab"
 # What only the instructor's tools need (the grader, nbgrader's workflow, the test suite and its browser test).

@@ -7,10 +7,10 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from . import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
-from .markscheme import part_functions
-from .sandbox import DESCRIPTIONS, course_limits, isolation_mode, locked, protect_grader
-from .submissions import NO_NOTEBOOK, discover
+from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
+from autograder.markscheme import part_functions
+from autograder.grading.sandbox import DESCRIPTIONS, course_limits, isolation_mode, locked, protect_grader
+from autograder.grading.submissions import NO_NOTEBOOK, discover
 
 
 class UsageError(Exception):
@@ -18,7 +18,7 @@ class UsageError(Exception):
 
 
 def _grade_one(submission, limits):
-    from .grading import grade_submission
+    from autograder.grading.grade import grade_submission
     try:
         return grade_submission(submission, limits), _LOADED
     except Exception as exc:  # noqa: BLE001 - one submission never stops the class
@@ -28,8 +28,8 @@ def _grade_one(submission, limits):
 
 def failed_result(submission, why):
     """The row of a submission the grader itself failed on: every item 0, and why."""
-    from .grading import StudentResult, score
-    from .written import collect
+    from autograder.grading.grade import StudentResult, score
+    from autograder.results.written import collect
     return StudentResult(submission.student, items=score([], {}), written=collect(submission), problems=[
         *submission.problems, f"the grader failed on this submission ({why[:500]}); it was not graded: "
         "tell your instructor"])
@@ -43,7 +43,7 @@ def start_grader():
     """Prepare a grading process before it grades anyone: its memory closed to workers of its uid, and
     the reference of every part loaded (from the solutions as they are now, before any student code
     runs), with the fingerprint of what it loaded."""
-    from .reference import load_reference
+    from autograder.grading.reference import load_reference
     protect_grader()
     _LOADED.update(fingerprint())
     for part in part_functions():
@@ -139,7 +139,7 @@ def isolation_note(mode):
 
 
 def grade_command(args):
-    from .outputs import (student_folders, summary_table, write_answers, write_gradebook, write_mistakes,
+    from autograder.results.outputs import (student_folders, summary_table, write_answers, write_gradebook, write_mistakes,
                           write_notes, write_student)
     mode = isolation_mode()
     if args.require_isolation and mode == "none":
@@ -180,7 +180,7 @@ def grade_command(args):
 
 def _manual_scores(path, students):
     """The TA's written scores from the CSV at ``path`` (``{}`` without one); a bad CSV is a UsageError."""
-    from .written import ManualError, read_manual
+    from autograder.results.written import ManualError, read_manual
     if path is None:
         return {}
     try:
@@ -190,19 +190,19 @@ def _manual_scores(path, students):
 
 
 def _with_manual(result, manual):
-    from .written import apply_manual
+    from autograder.results.written import apply_manual
     apply_manual(result, manual)
     return result
 
 
 def check_command(args):
-    """A folder: the pre-upload check (:mod:`autograder.handin`). A notebook: its public checks, what passes
+    """A folder: the pre-upload check (:mod:`autograder.grading.handin`). A notebook: its public checks, what passes
     and what to fix."""
-    from .grading import grade_submission
-    from .outputs import item_feedback
+    from autograder.grading.grade import grade_submission
+    from autograder.results.outputs import item_feedback
     path = Path(args.notebook)
     if path.is_dir():
-        from .handin import check_folder, print_report
+        from autograder.grading.handin import check_folder, print_report
         report = check_folder(path)
         print_report(report, path)
         return 0 if report.ready else 1

@@ -12,9 +12,9 @@ from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMa
                                     ClearSolutions, ComputeChecksums, LockCells)
 from traitlets.config import Config
 
-from . import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
-from .examples import example_files
-from .notebook import read_notebook
+from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
+from autograder.authoring.examples import example_files
+from autograder.notebook import read_notebook
 
 def course_config():
     """The nbgrader configuration in the repository's ``nbgrader_config.py``."""

@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import PARTS
-from .notebook import source
+from autograder import PARTS
+from autograder.notebook import source
 
 MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
 MAX_JSON_DEPTH = 64          # a notebook written by Jupyter nests about 8 levels deep

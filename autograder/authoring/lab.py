@@ -13,7 +13,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from . import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
+from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
 
 
 def execute_notebook(path, workdir, timeout=600, allow_errors=False):

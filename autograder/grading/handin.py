@@ -7,9 +7,9 @@ Only public checks run (the hidden ones run at grading).
 import re
 from dataclasses import dataclass, field
 
-from . import PARTS
-from .markscheme import deliverable_figures, extra_credit_parts, load_items, part_functions, written_items
-from .submissions import gather
+from autograder import PARTS
+from autograder.markscheme import deliverable_figures, extra_credit_parts, load_items, part_functions, written_items
+from autograder.grading.submissions import gather
 
 # nbgrader's code stub (ClearSolutions.code_stub in nbgrader_config.py) raises this.
 STUB_RAISE = "raise NotImplementedError("
@@ -60,8 +60,8 @@ def stub_functions(submission):
 
 def check_folder(folder):
     """Check the folder a student is about to upload; return a :class:`HandinReport`."""
-    from .grading import check_plots, grade_submission
-    from .outputs import item_feedback
+    from autograder.grading.grade import check_plots, grade_submission
+    from autograder.results.outputs import item_feedback
     submission = gather(folder.name, folder, part_functions())
     report = HandinReport(notes=list(submission.problems))
     extra = extra_credit_parts()

@@ -3,8 +3,8 @@ import csv
 import json
 import re
 
-from .grading import SIGNATURE, UNCOMMON, mistake_message
-from .markscheme import gradebook_items, load_items
+from autograder.grading.grade import SIGNATURE, UNCOMMON, mistake_message
+from autograder.markscheme import gradebook_items, load_items
 
 # What grading and `report` write at the top of the output folder: no student's folder may be named so.
 RESERVED_NAMES = ("grades.csv", "grading-notes.md", "mistakes.csv", "written_answers.json", "answers", "report.md",

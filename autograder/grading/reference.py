@@ -1,7 +1,7 @@
 """The reference functions, loaded from the solution notebooks (the single source of truth).
 
 They exist only in the grading process: workers, where student code runs, get none of them (see
-:mod:`autograder.judge`). In this process ``allab.mine`` (later parts' imports of earlier functions)
+:mod:`autograder.grading.judge`). In this process ``allab.mine`` (later parts' imports of earlier functions)
 gives the reference functions too.
 """
 import functools
@@ -9,8 +9,8 @@ import warnings
 
 import allab.mine
 
-from . import SOLUTIONS_DIR
-from .notebook import answer_cells, read_json_notebook, setup_cell, strip_solution_markers
+from autograder import SOLUTIONS_DIR
+from autograder.notebook import answer_cells, read_json_notebook, setup_cell, strip_solution_markers
 
 
 def notebook_namespace(nb, name="<notebook>"):

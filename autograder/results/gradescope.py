@@ -26,7 +26,7 @@ import traceback
 import zipfile
 from pathlib import Path
 
-from . import ROOT
+from autograder import ROOT
 
 STUDENT = "submission"
 DEFAULT_ROOT = "/autograder"
@@ -66,8 +66,10 @@ if ! "$PY" -m venv "$HERE/.venv"; then
 fi
 "$HERE/.venv/bin/python" -m pip install --upgrade pip
 "$HERE/.venv/bin/python" -m pip install -r "$HERE/requirements.txt"
+# pyproject.toml: allab and autograder become importable from anywhere.
+"$HERE/.venv/bin/python" -m pip install --no-deps -e "$HERE"
 # Fail the build now, not at the first submission, if the grader cannot import.
-cd "$HERE" && "$HERE/.venv/bin/python" -c "import autograder.grading"
+cd "$HERE" && "$HERE/.venv/bin/python" -c "import autograder.grading.grade"
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
@@ -161,11 +163,11 @@ def grade_root(root):
     """Grade ``root/submission`` as one student; return the results.json dict (never raises)."""
     start = time.perf_counter()
     try:
-        from .batch import grade_batch
-        from .markscheme import part_functions
-        from .outputs import feedback_markdown, results_json
-        from .sandbox import course_limits
-        from .submissions import gather
+        from autograder.grading.batch import grade_batch
+        from autograder.markscheme import part_functions
+        from autograder.results.outputs import feedback_markdown, results_json
+        from autograder.grading.sandbox import course_limits
+        from autograder.grading.submissions import gather
         folder = Path(root) / "submission"
         if not folder.is_dir():
             return failure_results(f"there is no submission folder ({folder})", time.perf_counter() - start)

@@ -8,15 +8,15 @@ import pytest
 
 from allab.harness import StudentError
 
-from .checks import MISTAKE_TAG
-from .judge import submission_budget
-from .markscheme import (deliverable_figures, gradebook_items, load_check_rules, load_items, load_mistakes,
+from autograder.checks import MISTAKE_TAG
+from autograder.grading.judge import submission_budget
+from autograder.markscheme import (deliverable_figures, gradebook_items, load_check_rules, load_items, load_mistakes,
                          part_functions)
-from .sandbox import course_limits
-from .worker import StudentProcess
-from .written import collect as collect_written
+from autograder.grading.sandbox import course_limits
+from autograder.grading.worker import StudentProcess
+from autograder.results.written import collect as collect_written
 
-CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+CHECKS_DIR = Path(__file__).resolve().parent.parent / "checks"
 QUIET_PLUGINS = ["terminal", "cacheprovider", "warnings", "unraisableexception", "threadexception", "logging",
                  "capture", "doctest", "junitxml", "pastebin", "debugging", "faulthandler", "stepwise", "legacypath"]
 _CURRENT = None
@@ -44,7 +44,7 @@ class StudentResult:
     incidents: list = field(default_factory=list)   # what the code did (timeouts, crashes)
     plots: dict = field(default_factory=dict)       # deliverable plot name -> "ok" or what is wrong
     seconds: float = 0.0
-    written: dict = field(default_factory=dict)     # written item name -> entry (autograder.written)
+    written: dict = field(default_factory=dict)     # written item name -> entry (autograder.results.written)
 
     @property
     def score(self):
@@ -233,7 +233,7 @@ def diagnose(tests, rules, signature=""):
 
 
 def grade_submission(submission, limits=None, public_only=False):
-    """Grade one :class:`~autograder.submissions.Submission`; return a :class:`StudentResult`."""
+    """Grade one :class:`~autograder.grading.submissions.Submission`; return a :class:`StudentResult`."""
     if limits is None:
         limits = course_limits()
     # A submission whose every call stalls just under the per-call limit must not hold a slot for long.
@@ -259,8 +259,8 @@ def grade_submission(submission, limits=None, public_only=False):
 
 def submission_signatures(cells):
     """``{item name: problem}`` for the graded functions whose signature differs from the notebook's."""
-    from .reference import load_reference
-    from .signature import signature_problems
+    from autograder.grading.reference import load_reference
+    from autograder.grading.signature import signature_problems
     names = {(it.part, it.function): it.name for it in load_items()}
     problems = {}
     for part, functions in part_functions().items():

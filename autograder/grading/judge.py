@@ -20,8 +20,8 @@ import warnings
 from allab.harness import build_probe, close_figures, from_plain
 from allab.probes import spy_log
 
-from .markscheme import part_functions
-from .reference import load_reference
+from autograder.markscheme import part_functions
+from autograder.grading.reference import load_reference
 
 
 class Refused(PermissionError):

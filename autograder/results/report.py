@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .markscheme import gradebook_items, load_items
+from autograder.markscheme import gradebook_items, load_items
 
 FIXED_COLUMNS = ["student", "score", "max_score"]
 
@@ -261,7 +261,7 @@ def common_mistakes(mistakes, stats):
 
 
 def _words(key):
-    from .grading import SIGNATURE, mistake_message
+    from autograder.grading.grade import SIGNATURE, mistake_message
     if key == SIGNATURE:
         return "the function's signature differs from the notebook's"
     return mistake_message(key)

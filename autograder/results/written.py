@@ -12,7 +12,7 @@ import hashlib
 import math
 from pathlib import Path
 
-from .markscheme import written_items
+from autograder.markscheme import written_items
 
 # nbgrader's text stub (ClearSolutions.text_stub in nbgrader_config.py; a test keeps them equal).
 TEXT_STUB = "YOUR ANSWER HERE"

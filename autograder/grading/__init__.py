@@ -1,0 +1,1 @@
+"""Grading: reading submissions, running student code in a worker, checking and scoring it."""

@@ -1,0 +1,1 @@
+"""Results: what grading writes (gradebook, feedback, Gradescope results, reports, written answers)."""
