@@ -1,5 +1,6 @@
 """``python -m autograder COMMAND``: the instructor's command line."""
 import argparse
+import importlib
 import sys
 
 from autograder import PARTS
@@ -52,30 +53,26 @@ def build_parser():
     return parser
 
 
+# Each command's module is imported only when it runs: `release` needs no scikit-learn, `grade` no nbgrader.
+COMMANDS = {
+    "release": ("autograder.authoring.release", "main"),
+    "handout": ("autograder.authoring.handout", "main"),
+    "lab": ("autograder.authoring.lab", "main"),
+    "gradescope": ("autograder.results.gradescope", "main"),
+    "report": ("autograder.results.report", "main"),
+    "answers": ("autograder.results.answers", "main"),
+    "grade": ("autograder.grading.batch", "grade_command"),
+    "check": ("autograder.grading.batch", "check_command"),
+}
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    if args.command == "release":
-        from autograder.authoring import release
-        return release.main(args)
-    if args.command == "handout":
-        from autograder.authoring import handout
-        return handout.main(args)
-    if args.command == "lab":
-        from autograder.authoring import lab
-        return lab.main(args)
-    if args.command == "gradescope":
-        from autograder.results import gradescope
-        return gradescope.main(args)
-    if args.command == "report":
-        from autograder.results import report
-        return report.main(args)
-    if args.command == "answers":
-        from autograder.results import answers
-        return answers.main(args)
-    from autograder.grading import batch
+    module, function = COMMANDS[args.command]
+    from autograder.grading.batch import UsageError
     try:
-        return {"grade": batch.grade_command, "check": batch.check_command}[args.command](args)
-    except batch.UsageError as exc:
+        return getattr(importlib.import_module(module), function)(args)
+    except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
