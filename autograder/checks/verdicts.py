@@ -266,11 +266,6 @@ def selection_failure(value, probas, n, strategy, want=None, again=None, mirrore
 
 # --- query strategies on fixed tables -------------------------------------------------------------
 
-def ids(value):
-    """The sorted row indices in ``value``, as a list."""
-    return sorted(np.asarray(value).ravel().astype(int).tolist())
-
-
 def random_tables(seed=0):
     """Random probability tables of 40 rows: 2, 3 and 10 classes."""
     rng = np.random.default_rng(seed)

@@ -87,8 +87,9 @@ def shown(value, n=6):
     return "[" + ", ".join(items) + (", ..." if size > n else "") + "]"
 
 
-def sorted_indices(value, n_rows=None):
-    """The sorted row indices in ``value``; fails saying so when they are scores, not indices.
+def row_indices(value, n_rows=None, distinct=False):
+    """``value`` as an int array of row indices; fails saying so when they are scores, not indices, out of
+    range (with ``n_rows``) or, with ``distinct``, when a row is there twice.
 
     (Casting scores to int would show [0, 0] for the scores [0.1, 0.4] and hide what was returned.)
     """
@@ -101,18 +102,14 @@ def sorted_indices(value, n_rows=None):
                              "indices - return the indices of the chosen rows (e.g. from np.argsort), not their scores")
     if n_rows is not None and np.any((arr < 0) | (arr >= n_rows)):
         raise AssertionError(f"expected row indices from 0 to {n_rows - 1}; got {shown(arr)}")
-    return sorted(arr.astype(int).tolist())
-
-
-def row_indices(value, what="the result", distinct=False):
-    """``value`` as an int array of row indices into X_pool; fails saying what it is otherwise (with
-    ``distinct``, also when a row is there twice)."""
-    idx = np.asarray(value).ravel()
-    assert idx.dtype.kind in "iu" or (idx.dtype.kind == "f" and np.all(idx == np.round(idx))), \
-        f"{what} should be integer row indices into X_pool; got {value!r}"
-    idx = idx.astype(int)
-    assert not distinct or len(set(idx.tolist())) == len(idx), f"{what} contains the same row twice: {idx.tolist()}"
+    idx = arr.astype(int)
+    assert not distinct or len(set(idx.tolist())) == len(idx), f"the same row is there twice: {idx.tolist()}"
     return idx
+
+
+def sorted_indices(value, n_rows=None):
+    """:func:`row_indices` sorted, as a list."""
+    return sorted(row_indices(value, n_rows).tolist())
 
 
 def fits(out, key):
