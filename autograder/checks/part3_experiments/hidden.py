@@ -10,7 +10,7 @@ from collections import Counter
 
 import numpy as np
 
-from allab.checks import close, fits, legend
+from allab.checks import close, fits, legend, lines_with
 from allab.harness import FigureDescription, Probe
 from allab.probes import row_ids
 
@@ -24,18 +24,9 @@ ACTIVE, RANDOM = "active learning", "random sampling"
 _close = functools.partial(close, rtol=1e-9, atol=1e-9)  # the reference's own numbers: no rounding allowed
 
 
-def _same(a, b):
-    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
-    return a.shape == b.shape and bool(np.allclose(a, b, equal_nan=True))
-
-
 def _axes(value):
     expect(isinstance(value, FigureDescription) and value["axes"], "returns_figure")
     return value["axes"]
-
-
-def _lines_with(ax, x, y):
-    return [line for line in ax["lines"] if _same(line["x"], x) and _same(line["y"], y)]
 
 
 def _label(line):
@@ -72,9 +63,9 @@ def curves_each_against_its_own_sizes(call):
         kwargs = {} if random_n is None else {"random_n": random_n}
         ax = _axes(call("plot_learning_curves", active_acc, random_acc, active_n, **kwargs).value)[0]
         random_x = active_n if random_n is None else random_n
-        expect(_lines_with(ax, active_n, active_acc), "curve_data")
-        if not _lines_with(ax, random_x, random_acc):
-            wrong_x = len(active_n) == len(random_acc) and _lines_with(ax, active_n, random_acc)
+        expect(lines_with(ax, active_n, active_acc), "curve_data")
+        if not lines_with(ax, random_x, random_acc):
+            wrong_x = len(active_n) == len(random_acc) and lines_with(ax, active_n, random_acc)
             raise Mistake("curve_own_x" if wrong_x else "curve_data")
 
 
@@ -86,8 +77,8 @@ def curves_labels_legend_and_title(call):
                             random_n=random_n, target=0.73).value)
     expect(len(fig) == 1, "curve_data")
     ax = fig[0]
-    _check_labelled(ax, {ACTIVE: _lines_with(ax, active_n, active_acc),
-                         RANDOM: _lines_with(ax, random_n, random_acc)})
+    _check_labelled(ax, {ACTIVE: lines_with(ax, active_n, active_acc),
+                         RANDOM: lines_with(ax, random_n, random_acc)})
     expect(ax["title"] == "Seed 7: one run", "plot_labels")
 
 
@@ -454,7 +445,7 @@ def multiple_runs_mean_curves(call):
     fig = _axes(call.shared("plot_multiple_runs", _RUNS, "Six paired runs").value)
     expect(len(fig) == 1, "mean_curves")
     ax = fig[0]
-    lines = {name: _lines_with(ax, _RUNS["n_labeled"], _RUNS[f"{key}_mean"])
+    lines = {name: lines_with(ax, _RUNS["n_labeled"], _RUNS[f"{key}_mean"])
              for name, key in ((ACTIVE, "active"), (RANDOM, "random"))}
     expect(all(lines.values()), "mean_curves")
     labelled = {name: [line for line in found if not line["label"].startswith("_")] for name, found in lines.items()}

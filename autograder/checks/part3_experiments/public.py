@@ -3,7 +3,7 @@ import functools
 
 import numpy as np
 
-from allab.checks import close, fits, legend, public_check
+from allab.checks import close, fits, legend, lines_with, public_check
 from allab.harness import FigureDescription, Probe
 
 ACTIVE, RANDOM = "active learning", "random sampling"
@@ -20,15 +20,6 @@ def _line(ax, label):
     """The line of ``ax`` labelled ``label`` (case-insensitive), or None."""
     for line in ax["lines"]:
         if line["label"].strip().lower() == label:
-            return line
-    return None
-
-
-def _line_with(ax, x, y):
-    """A line of ``ax`` with these x and y data, or None."""
-    for line in ax["lines"]:
-        if len(line["x"]) == len(x) and len(line["y"]) == len(y) \
-                and np.allclose(line["x"], x) and np.allclose(line["y"], y):
             return line
     return None
 
@@ -264,7 +255,7 @@ def plot_multiple_runs(call):
     assert len(fig["axes"]) == 1, f"draw in one axes; the figure has {len(fig['axes'])}"
     ax = fig["axes"][0]
     for key in ("active", "random"):
-        assert _line_with(ax, [20, 30, 40], results[f"{key}_mean"]) is not None, \
+        assert lines_with(ax, [20, 30, 40], results[f"{key}_mean"]), \
             f"no line shows {key}_mean {np.round(results[f'{key}_mean'], 3).tolist()} against n_labeled [20, 30, 40]"
     assert ACTIVE in legend(ax) and RANDOM in legend(ax), \
         f"add a legend with 'Active learning' and 'Random sampling'; legend: {ax['legend']}"

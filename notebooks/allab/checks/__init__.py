@@ -16,7 +16,7 @@ from ..harness import LocalCaller
 from ..probes import pool_ids
 
 __all__ = ["public_check", "PublicCheck", "loop_data", "indexed_data", "indexed_ids", "sorted_indices", "shown",
-           "row_indices", "fits", "close", "legend"]
+           "row_indices", "fits", "close", "legend", "lines_with"]
 
 
 class PublicCheck:
@@ -130,3 +130,11 @@ def close(a, b, rtol=1e-5, atol=1e-8):
 def legend(ax):
     """The legend entries of a described axes, lower case."""
     return [t.strip().lower() for t in (ax["legend"] or [])]
+
+
+def lines_with(ax, x, y):
+    """The lines of a described axes with these x and y data (NaN where the data has NaN)."""
+    def same(a, b):
+        a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+        return a.shape == b.shape and bool(np.allclose(a, b, equal_nan=True))
+    return [line for line in ax["lines"] if same(line["x"], x) and same(line["y"], y)]
