@@ -88,30 +88,3 @@ def part_functions():
     for it in load_items():
         parts.setdefault(it.part, set()).add(it.function)
     return parts
-
-
-@dataclass(frozen=True)
-class CheckRules:
-    """How an item's checks share its points: ``core`` checks (the item's main job: failing one scores 0 on
-    the item) and ``weights`` (a check not listed weighs 1). Checks are named by their function in
-    ``autograder/checks/`` without ``test_``; ``public`` is the notebook's check cell."""
-    core: frozenset = frozenset({"public"})
-    weights: tuple = ()   # ((check, weight), ...)
-
-    def weight(self, check):
-        return dict(self.weights).get(check, 1.0)
-
-
-@lru_cache(maxsize=None)
-def load_check_rules(path=HERE / "markscheme.toml"):
-    """``{item name: CheckRules}`` from the ``[checks]`` tables of the mark scheme (default: public is core)."""
-    data = tomllib.loads(Path(path).read_text())
-    declared = data.get("checks", {})
-    rules = {}
-    for it in load_items(path):
-        spec = declared.get(it.part, {}).get(it.function, {})
-        weights = {str(k): float(v) for k, v in spec.get("weights", {}).items()}
-        if any(w <= 0 for w in weights.values()):
-            raise ValueError(f"{path}: the weights of {it.name} must be positive; got {weights}")
-        rules[it.name] = CheckRules(frozenset(spec.get("core", ["public"])), tuple(sorted(weights.items())))
-    return rules

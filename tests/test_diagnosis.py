@@ -1,15 +1,16 @@
 """One diagnosis per failed item: the verdicts that tell mistakes apart, signatures, marks by weight, and
 the feedback that shows one likely mistake (fast: no submission is graded here; test_grading does that)."""
-import re
+import ast
 
 import numpy as np
 import pytest
 
-from autograder.checks.verdicts import (KEYS, UNCOMMON, Verdict, as_indices, check_selection, check_selections,
+from autograder.checks.verdicts import (KEYS, UNCOMMON, as_indices, check_selection, check_selections,
                                        selection_keys, selection_verdict)
-from autograder.grading.grade import CHECKS_DIR, SIGNATURE, diagnose, item_score
-from autograder.grading.grade import TestRecord as Record
-from autograder.markscheme import CheckRules, load_check_rules, load_items, load_mistakes
+from autograder.grading.grade import SIGNATURE, diagnose, item_score
+from autograder.grading.runner import CHECKS_DIR, CheckRecord as Record, CheckRules, Mistake, check_parts, check_rules
+from autograder.grading.runner import part_checks
+from autograder.markscheme import load_items, load_mistakes
 from autograder.results.outputs import item_feedback
 from autograder.grading.reference import load_reference
 from autograder.grading.signature import signature_problem, signature_problems, student_functions
@@ -60,14 +61,14 @@ def test_each_right_answer_is_another_strategy_for_the_others():
         right = {"least_confidence": top(1 - table.max(axis=1)), "margin": top(-margin(table)),
                  "entropy": top(entropy(table))}
         for strategy, got in right.items():
-            check_selection(got, table, N, strategy)  # no Verdict raised
+            check_selection(got, table, N, strategy)  # no Mistake raised
             for other in set(right) - {strategy}:
                 keys = selection_keys(got, table, N, other)
                 assert "other_strategy" in keys
                 if table is TEN:
                     assert keys[0] == "other_strategy"
     lc = [(top(1 - t.max(axis=1)), t, N) for t in (THREE, TEN)]
-    with pytest.raises(Verdict) as info:
+    with pytest.raises(Mistake) as info:
         check_selections(lc, "margin")
     assert info.value.key == "other_strategy"
 
@@ -89,7 +90,7 @@ def test_random_rows_are_told_by_a_second_call():
     ("abc", "not_indices"),
 ])
 def test_what_is_not_an_index_set_says_what_it_is(value, key):
-    with pytest.raises(Verdict) as info:
+    with pytest.raises(Mistake) as info:
         as_indices(value, 40)
     assert info.value.key == key
 
@@ -98,16 +99,36 @@ def test_a_selection_that_fits_no_mistake_is_uncommon_or_the_checks_default():
     # the rows with the median uncertainty: no score of the list puts them on top
     middle = np.argsort(1 - THREE.max(axis=1))[16:16 + N]
     assert selection_verdict(middle, THREE, N, "least_confidence") == UNCOMMON
-    with pytest.raises(Verdict) as info:
+    with pytest.raises(Mistake) as info:
         check_selection(middle, THREE, N, "least_confidence", default="wrong_score")
     assert info.value.key == "wrong_score"
 
 
+def named_keys(path):
+    """The mistake keys a check module names: in ``expect(..., key)``, ``Mistake(key)``, ``default=key`` and
+    the strings its functions return (the ``_verdict`` helpers), constants of either branch of an ``if``."""
+    def constants(node):
+        if isinstance(node, ast.IfExp):
+            return constants(node.body) | constants(node.orelse)
+        return {node.value} if isinstance(node, ast.Constant) and isinstance(node.value, str) else set()
+    named = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "expect" and len(node.args) == 2:
+            named |= constants(node.args[1])
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Mistake":
+            named |= constants(node.args[0])
+        elif isinstance(node, ast.keyword) and node.arg == "default":
+            named |= constants(node.value)
+        elif isinstance(node, ast.Return) and node.value is not None and path.name == "hidden.py":
+            named |= constants(node.value) - {""}
+    return named
+
+
 def test_every_verdict_and_check_key_is_catalogued():
     named = set(KEYS)
-    for module in CHECKS_DIR.glob("*.py"):
-        named |= set(re.findall(r'mistake\("(\w+)"\)', module.read_text()))
-        named |= set(re.findall(r'default="(\w+)"', module.read_text()))
+    for path in [CHECKS_DIR / "verdicts.py", *CHECKS_DIR.glob("*/hidden.py")]:
+        named |= named_keys(path)
+    assert len(named) >= 60  # the collection finds them (the catalogue has about 70)
     assert named <= set(load_mistakes()), named - set(load_mistakes())
 
 
@@ -160,24 +181,18 @@ def test_a_failed_core_check_scores_zero_and_the_others_share_by_weight():
     assert item_score(tests, rules, 2.0) == (0.0, ["core", None, None])
 
 
-def test_the_mark_scheme_names_existing_checks_and_a_core_for_every_item():
-    import ast
-    checks = {}
-    for module in CHECKS_DIR.glob("test_*.py"):
-        tree = ast.parse(module.read_text())
-        part = next(n.value.value for n in tree.body if isinstance(n, ast.Assign)
-                    and getattr(n.targets[0], "id", "") == "PART")
-        for fn in tree.body:
-            if isinstance(fn, ast.FunctionDef) and fn.name.startswith("test_"):
-                for d in fn.decorator_list:
-                    if isinstance(d, ast.Call) and getattr(d.func, "id", "") == "item":
-                        checks.setdefault((part, d.args[0].value), set()).add(fn.name.removeprefix("test_"))
-    rules = load_check_rules()
-    for it in load_items():
-        names = checks.get((it.part, it.function), set()) | {"public"}
-        r = rules[it.name]
-        assert r.core and r.core <= names, (it.name, r.core - names)
-        assert set(dict(r.weights)) <= names, it.name
+def test_every_item_has_public_and_hidden_checks_and_a_core():
+    items = {(it.part, it.function): it.name for it in load_items()}
+    checked = {(part, c.function) for part in check_parts() for c in part_checks(part)}
+    assert checked == {key for key in items if key[0] in check_parts()}
+    rules = check_rules()
+    for (part, function), name in items.items():
+        checks = [c for c in part_checks(part) if c.function == function]
+        assert {c.name for c in checks if not c.hidden} == {"public"} and any(c.hidden for c in checks), name
+        assert rules[name].core and rules[name].core <= {c.name for c in checks}, name
+    assert rules["part1.active_learning_loop"] == CheckRules(frozenset({"loop_trains_on_exactly_the_queried_rows"}),
+                                                             (("loop_stops_when_the_pool_runs_out", 0.5),))
+    assert rules["part2.margin_sampling"].core == {"margin_matches_reference_on_random_tables"}
 
 
 # --- one diagnosis --------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def test_handout_holds_the_notebooks_the_public_package_readme_and_requirements(
     _, files = handout
     names = set(files)
     assert {f"{TOP}/{part}.ipynb" for part in PARTS} | {f"{TOP}/README.md", f"{TOP}/requirements.txt",
-                                                       f"{TOP}/allab/mine.py", f"{TOP}/allab/checks/part1.py"} <= names
+                                                       f"{TOP}/allab/mine.py", f"{TOP}/allab/checks/part1_basics.py"} <= names
     assert not [n for n in names if n.split("/")[1] in ("solutions", "autograder", "tests", "data")]
     assert not [n for n in names if n.endswith(("given.py", ".pyc")) or "__pycache__" in n]
     requirements = files[f"{TOP}/requirements.txt"].decode()

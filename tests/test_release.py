@@ -52,3 +52,20 @@ def test_every_graded_function_has_a_cell_of_its_own_and_a_check(part):
         functions = [s.name for s in ast.parse(source).body if isinstance(s, ast.FunctionDef)]
         assert functions == [grade_id], f"{part}: answer cell {grade_id} must define exactly that function"
         assert f"check_{grade_id}" in ids, f"{part}: {grade_id} has no check cell"
+
+
+def test_the_student_package_gets_each_parts_public_checks_as_they_are(tmp_path):
+    """allab/checks/<part>.py is autograder/checks/<part>/public.py under a header; an edit makes it stale."""
+    from autograder.authoring.release import public_check_files
+    from autograder.grading.runner import CHECKS_DIR, check_parts
+    files = public_check_files()
+    assert {p.name for p in files} == {f"{part}.py" for part in check_parts()}
+    for path, text in files.items():
+        source = (CHECKS_DIR / path.stem / "public.py").read_text()
+        header, body = text.split("\n", 1)
+        assert body == source and header.startswith("# Generated from") and "do not edit" in header
+        assert path.read_text() == text
+    copy = tmp_path / "allab" / "checks" / "part1_basics.py"
+    copy.parent.mkdir(parents=True)
+    copy.write_text(files[NOTEBOOKS_DIR / "allab" / "checks" / "part1_basics.py"] + "# edited\n")
+    assert copy.read_text() != public_check_files(tmp_path)[copy]

@@ -28,7 +28,7 @@ def test_import_path_keeps_allab_and_drops_the_course(tmp_path):
 def test_student_code_cannot_import_the_grader():
     cells = {"part1_basics": [(0, "import sys\n"
                                   "def path():\n    return list(sys.path)\n"
-                                  "def checks():\n    import autograder.checks.conftest\n"
+                                  "def checks():\n    import autograder.checks.verdicts\n"
                                   "def reference():\n    from autograder.grading.reference import load_reference\n"
                                   "def allab():\n    import allab.data\n    return allab.data.__name__\n")]}
     process = StudentProcess(cells, course_limits())

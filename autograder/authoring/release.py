@@ -2,7 +2,9 @@
 
 The release of a notebook is nbgrader's own ``generate_assignment`` pipeline of preprocessors,
 configured by the course's ``nbgrader_config.py``, without nbgrader's database step. No reference
-code is released: later parts use the student's own earlier functions (``allab.mine``).
+code is released: later parts use the student's own earlier functions (``allab.mine``). Each part's public
+checks (``autograder/checks/<part>/public.py``) are copied into the student package as
+``allab/checks/<part>.py``.
 """
 import runpy
 import sys
@@ -14,7 +16,9 @@ from traitlets.config import Config
 
 from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
 from autograder.authoring.examples import example_files
+from autograder.grading.runner import CHECKS_DIR, check_parts
 from autograder.notebook import read_notebook
+
 
 def course_config():
     """The nbgrader configuration in the repository's ``nbgrader_config.py``."""
@@ -44,7 +48,15 @@ def release_files(solutions_dir=SOLUTIONS_DIR, notebooks_dir=NOTEBOOKS_DIR):
         files[notebooks_dir / f"{part}.ipynb"] = nbformat.writes(nb) + "\n"
     if solutions_dir == SOLUTIONS_DIR:
         files.update(example_files(PARTS))
+    files.update(public_check_files(notebooks_dir))
     return files
+
+
+def public_check_files(notebooks_dir=NOTEBOOKS_DIR):
+    """``{path: text}`` of the student package's public checks: each part's ``public.py``, headed."""
+    return {notebooks_dir / "allab" / "checks" / f"{part}.py":
+            f"# Generated from autograder/checks/{part}/public.py by `python -m autograder release`: do not edit.\n"
+            + (CHECKS_DIR / part / "public.py").read_text() for part in check_parts()}
 
 
 def stale_files(solutions_dir=SOLUTIONS_DIR, notebooks_dir=NOTEBOOKS_DIR):

@@ -14,24 +14,21 @@ wrong, the checks ask, in order, questions that tell the common mistakes apart:
 The first question that fits gives the one diagnosis (a key of ``autograder/mistakes.toml``); when none fits
 the verdict is "uncommon" (not one of the common mistakes). Ties in a score never decide a verdict: a set
 counts as the top ``n`` of a score when no row left out scores higher than a row chosen.
+
+This is also where the hidden checks of several parts share helpers (the public ones share
+:mod:`allab.checks`): the random and zero probability tables, and calling a query strategy on them.
 """
 import numpy as np
 
-from autograder.checks import mistake
+from allab.harness import Probe, fixed_pool
+
+from autograder.grading.runner import Mistake
 
 UNCOMMON = "uncommon"
 # every key a verdict below can return (a test checks that each is catalogued)
 KEYS = ("returns_scores", "returns_rows", "not_indices", "duplicates", "wrong_count", "batch_too_large", "entropy_axis",
         "most_confident", "largest_margin", "lowest_entropy", "other_strategy", "margin_top_two",
         "one_class_probability", "hard_labels", "entropy_nan", "random_rows", "wrong_score", UNCOMMON)
-
-
-class Verdict(AssertionError):
-    """A failed check whose message names one catalogued mistake."""
-
-    def __init__(self, key):
-        super().__init__(mistake(key))
-        self.key = key
 
 
 # --- scores ---------------------------------------------------------------------------------------
@@ -120,7 +117,7 @@ def top(score, n):
 # --- verdicts -------------------------------------------------------------------------------------
 
 def as_indices(value, n_rows, n_classes=None):
-    """``value`` as an array of distinct row indices into a pool of ``n_rows``, or raise a :class:`Verdict`.
+    """``value`` as an array of distinct row indices into a pool of ``n_rows``, or raise a :class:`Mistake`.
 
     Scores (non-integer numbers, or one number per row), one index per class, repeated rows and values out
     of range each get their own diagnosis.
@@ -128,17 +125,17 @@ def as_indices(value, n_rows, n_classes=None):
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise Verdict("not_indices") from None
+        raise Mistake("not_indices") from None
     if arr.ndim == 2 and arr.shape[1] > 1:
-        raise Verdict("returns_rows")
+        raise Mistake("returns_rows")
     arr = arr.ravel()
     if arr.size and (not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr))):
-        raise Verdict("returns_scores")
+        raise Mistake("returns_scores")
     idx = arr.astype(int)
     if np.any((idx < 0) | (idx >= max(n_rows, 1))):
-        raise Verdict("not_indices")
+        raise Mistake("not_indices")
     if len(set(idx.tolist())) != len(idx):
-        raise Verdict("duplicates")
+        raise Mistake("duplicates")
     return idx
 
 
@@ -234,7 +231,7 @@ def check_selection(value, probas, n, strategy, want=None, again=None, default=N
     """
     keys = selection_failure(value, probas, n, strategy, want, again)
     if keys:
-        raise Verdict(_or_default(keys[0], default))
+        raise Mistake(_or_default(keys[0], default))
     return value
 
 
@@ -245,7 +242,7 @@ def check_selections(cases, strategy, default=None):
     failures = [keys for keys in (selection_failure(*case[:2], case[2], strategy, *case[3:]) for case in cases)
                 if keys]
     if failures:
-        raise Verdict(_or_default(combined_verdict(failures), default))
+        raise Mistake(_or_default(combined_verdict(failures), default))
 
 
 def _or_default(key, default):
@@ -257,7 +254,7 @@ def selection_failure(value, probas, n, strategy, want=None, again=None, mirrore
     p = np.asarray(probas, dtype=float)
     try:
         got = as_indices(value, len(p), p.shape[1])
-    except Verdict as verdict:
+    except Mistake as verdict:
         return [verdict.key]
     k = min(n, len(p))
     if want is not None:
@@ -265,3 +262,45 @@ def selection_failure(value, probas, n, strategy, want=None, again=None, mirrore
     else:
         ok = len(got) == k and is_top(got, STRATEGIES[strategy][0](p))
     return [] if ok else selection_keys(got, p, n, strategy, again, mirrored)
+
+
+# --- query strategies on fixed tables -------------------------------------------------------------
+
+def random_tables(seed=0):
+    """Random probability tables of 40 rows: 2, 3 and 10 classes."""
+    rng = np.random.default_rng(seed)
+    for n_classes in (2, 3, 10):
+        yield rng.dirichlet(np.ones(n_classes) * 0.7, size=40)
+
+
+def zero_tables():
+    """Tables with exact zeros where ``-sum(p * log p)`` is NaN: in the first, code that puts NaN last picks
+    other rows than the lowest entropies; in the second, code that puts NaN first does. The two largest
+    entropies: rows 5 and 6, then rows 0 and 3."""
+    yield np.array([[0.98, 0.02, 0, 0], [0.99, 0.01, 0, 0], [0.97, 0.01, 0.01, 0.01], [0.9, 0.05, 0.03, 0.02],
+                    [0.85, 0.05, 0.05, 0.05], [0.5, 0.5, 0, 0], [0.34, 0.33, 0.33, 0], [0.96, 0.02, 0.01, 0.01]])
+    yield np.array([[0.5, 0.5, 0, 0], [0.97, 0.01, 0.01, 0.01], [0.96, 0.02, 0.01, 0.01], [0.3, 0.3, 0.2, 0.2],
+                    [0.9, 0.05, 0.03, 0.02], [0.85, 0.05, 0.05, 0.05], [0.7, 0.3, 0, 0], [0.8, 0.2, 0, 0]])
+
+
+def strategy_case(call, name, probas, n, want=None):
+    """``(value, probas, n, want, again, mirrored)`` of query strategy ``name`` on a fixed table (see
+    :func:`check_selections`)."""
+    args = (Probe.fixed_proba(probas), fixed_pool(len(probas)), n)
+    mirrored = (Probe.fixed_proba(np.asarray(probas)[::-1]), fixed_pool(len(probas)), n)
+    return (call(name, *args).value, probas, n, want, lambda: call(name, *args).value,
+            lambda: call(name, *mirrored).value)
+
+
+def check_strategy(call, name, probas, n, strategy, want=None, default=None):
+    """Call query strategy ``name`` on a fixed table of ``probas``; fail with its one likely mistake."""
+    check_selections([strategy_case(call, name, probas, n, want)], strategy, default)
+
+
+def check_on_random_tables(call, reference, name, strategy, n, seed=0):
+    """Compare with the reference on the random tables (2, 3 and 10 classes); one verdict for them all."""
+    cases = []
+    for probas in random_tables(seed):
+        want = reference(name, Probe.fixed_proba(probas), fixed_pool(len(probas)), n).value
+        cases.append(strategy_case(call, name, probas, n, want))
+    check_selections(cases, strategy)

@@ -4,35 +4,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
-from allab.harness import StudentError
-
-from autograder.checks import MISTAKE_TAG
 from autograder.grading.judge import submission_budget
-from autograder.markscheme import (deliverable_figures, gradebook_items, load_check_rules, load_items, load_mistakes,
-                         part_functions)
+from autograder.grading.runner import check_rules, run_checks
+from autograder.markscheme import deliverable_figures, gradebook_items, load_items, load_mistakes, part_functions
 from autograder.grading.sandbox import course_limits
 from autograder.grading.worker import StudentProcess
 from autograder.results.written import collect as collect_written
-
-CHECKS_DIR = Path(__file__).resolve().parent.parent / "checks"
-QUIET_PLUGINS = ["terminal", "cacheprovider", "warnings", "unraisableexception", "threadexception", "logging",
-                 "capture", "doctest", "junitxml", "pastebin", "debugging", "faulthandler", "stepwise", "legacypath"]
-_CURRENT = None
-
-
-@dataclass
-class TestRecord:
-    """The outcome of one check of one item."""
-    item: str
-    name: str
-    passed: bool
-    hidden: bool
-    message: str = ""     # shown to the student only for public checks
-    mistake: str = ""     # catalogue key, when the failing check named one
-    raised: str = ""      # the student's own exception, when that is why the check failed (safe to show)
-    check: str = ""       # the check's name in the mark scheme's [checks] tables ("public" for the check cell)
 
 
 @dataclass
@@ -76,103 +53,6 @@ def _extra_names():
     return {it.name for it in gradebook_items() if it.extra}
 
 
-class _Current:
-    """The submission being graded, as the checks' fixtures see it."""
-
-    def __init__(self, process):
-        self.process = process
-        self.shared = {}   # outcomes of calls that several checks look at (StudentCaller.shared)
-
-
-def current_submission():
-    if _CURRENT is None:
-        raise RuntimeError("the checks run inside `python -m autograder grade`, not on their own")
-    return _CURRENT
-
-
-class _Recorder:
-    """pytest plugin: one :class:`TestRecord` per check."""
-
-    def __init__(self, items_by_key):
-        self.items_by_key = items_by_key
-        self.records = []
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_makereport(self, item, call):
-        # Our own report, without pytest's traceback of a failure: nobody reads it, and building it
-        # (source of every frame, parsed) cost 20 ms a failing check, most of a weak submission's time.
-        if call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception):
-            return None  # pytest's own report
-        passed = call.excinfo is None
-        marker = item.get_closest_marker("item")
-        if marker is not None and (call.when == "call" or (call.when == "setup" and not passed)):
-            self._record(item, marker, call.excinfo)
-        return pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1),
-                                 "passed" if passed else "failed",
-                                 None if passed else f"{call.excinfo.typename}: {call.excinfo.value}"[:2000],
-                                 call.when, [], call.duration, call.start, call.stop)
-
-    def _record(self, item, marker, excinfo):
-        part = item.module.PART
-        key = (part, marker.args[0])
-        if key not in self.items_by_key:
-            raise RuntimeError(f"{item.nodeid}: item {marker.args[0]!r} of {part} is not in the mark scheme")
-        message, mistake, raised = "", "", ""
-        if excinfo is not None:
-            text = str(excinfo.value)
-            if text.startswith(MISTAKE_TAG):
-                mistake = text[len(MISTAKE_TAG):].split()[0]
-            elif excinfo.errisinstance(StudentError):
-                raised = text
-            elif excinfo.errisinstance(AssertionError):
-                message = text
-            else:
-                message = f"{excinfo.typename}: {text}"
-        self.records.append(TestRecord(self.items_by_key[key].name, _test_name(item), excinfo is None,
-                                       marker.kwargs.get("hidden", True), message[:2000], mistake,
-                                       raised[:1000], _check_name(item)))
-
-
-def _test_name(item):
-    doc = getattr(item.function, "__doc__", None)
-    title = doc.strip().splitlines()[0] if doc else item.name.removeprefix("test_").replace("_", " ")
-    if "[" in item.name:  # a public check: its parameter is the function name
-        title = f"public checks of {item.callspec.id}"
-    return title
-
-
-def _check_name(item):
-    return "public" if "[" in item.name else item.originalname.removeprefix("test_")
-
-
-def run_checks(process, parts, public_only=False):
-    """Run the check modules of ``parts`` against ``process``; return the records.
-
-    With ``public_only``, only the public checks (the notebook's check cells) run.
-    """
-    global _CURRENT
-    items_by_key = {(it.part, it.function): it for it in load_items()}
-    recorder = _Recorder(items_by_key)
-    modules = [m for m in sorted(CHECKS_DIR.glob("test_*.py")) if m.stem.removeprefix("test_") in parts]
-    if not modules:
-        return []
-    _CURRENT = _Current(process)
-    try:
-        # Only the plugins the checks need (none installed by other packages): each one costs time for
-        # every check of every submission. Plain asserts: a hidden check's message is its mistake key,
-        # and pytest's explanation of a failed assert (reprs and diffs of its operands) would only cost time.
-        code = pytest.main([*(arg for name in QUIET_PLUGINS for arg in ("-p", f"no:{name}")),
-                            "--disable-plugin-autoload", "--assert=plain", "-o", "addopts=",
-                            "--rootdir", str(CHECKS_DIR.parent.parent),
-                            *(["-k", "test_public"] if public_only else []),
-                            *map(str, modules)], plugins=[recorder])
-    finally:
-        _CURRENT = None
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
-        raise RuntimeError(f"the checks could not run (pytest exit code {code})")
-    return recorder.records
-
-
 def score(records, parts, signatures=None):
     """Per-item scores by the mark scheme's weights (0 for parts not handed in, or when a core check failed).
 
@@ -181,7 +61,7 @@ def score(records, parts, signatures=None):
     ``signature``.
     """
     signatures = signatures or {}
-    rules = load_check_rules()
+    rules = check_rules()
     result = {}
     for it in load_items():
         tests = [r for r in records if r.item == it.name]

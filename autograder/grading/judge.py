@@ -163,8 +163,8 @@ def reference_pace():
     the public check's data, in this process), measured once per grading process: a budget's unit."""
     import time
 
-    from allab.checks.part1 import _loop_data
-    loop, data = load_reference("part1_basics")["active_learning_loop"], _loop_data()
+    from allab.checks import loop_data
+    loop, data = load_reference("part1_basics")["active_learning_loop"], loop_data()
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -29,8 +29,8 @@ from autograder.grading.sandbox import reap, worker_uid  # noqa: E402
 PRELOAD = ["autograder.grading.worker", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
            "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
            "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.definitions", "allab.mine",
-           "allab.figures", "allab.checks.part1", "allab.checks.part2", "allab.checks.part3",
-           "allab.checks.part4", "allab.checks.bonus", "IPython.core.inputtransformer2"]
+           "allab.figures", "allab.checks.part1_basics", "allab.checks.part2_strategies",
+           "allab.checks.part3_experiments", "allab.checks.part4_modal", "allab.checks.bonus", "IPython.core.inputtransformer2"]
 
 
 # --- inside the worker ------------------------------------------------------------------------

@@ -129,9 +129,8 @@ def build_probe(kind, params, key=None, fresh=False):
 
 def fixed_pool(n_samples, n_features=2):
     """The pool a ``Probe.fixed_proba`` model scores: row ``i`` is ``[i, 0, ...]``."""
-    X = np.zeros((n_samples, n_features))
-    X[:, 0] = np.arange(n_samples)
-    return X
+    from .probes import id_pool
+    return id_pool(n_samples, n_features)
 
 
 # --- plain data -------------------------------------------------------------------------------

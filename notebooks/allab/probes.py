@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["FixedProbaModel", "SpyEstimator", "RecordingStrategy", "spy_log", "row_ids"]
+__all__ = ["FixedProbaModel", "SpyEstimator", "RecordingStrategy", "spy_log", "row_ids", "id_pool", "pool_ids"]
 
 
 class FixedProbaModel:
@@ -35,13 +35,11 @@ class FixedProbaModel:
 
     def pool(self, n_features=2):
         """The pool this model scores: row ``i`` is ``[i, 0, 0, ...]``."""
-        X = np.zeros((len(self.probas), n_features))
-        X[:, 0] = np.arange(len(self.probas))
-        return X
+        return id_pool(len(self.probas), n_features)
 
     def predict_proba(self, X):
         self.calls.append(("predict_proba", len(X)))
-        return self.probas[np.asarray(X)[:, 0].astype(int)].copy()
+        return self.probas[pool_ids(X)].copy()
 
     def predict(self, X):
         self.calls.append(("predict", len(X)))
@@ -138,3 +136,15 @@ def row_ids(X_seen, X_all):
     X_seen = np.atleast_2d(np.asarray(X_seen, dtype=float))
     lookup = {row.tobytes(): i for i, row in enumerate(np.asarray(X_all, dtype=float))}
     return np.array([lookup.get(row.tobytes(), -1) for row in X_seen], dtype=int)
+
+
+def id_pool(n_samples, n_features=2):
+    """A pool of ``n_samples`` rows whose row ``i`` is ``[i, 0, ...]``: each row carries its own id."""
+    X = np.zeros((n_samples, n_features))
+    X[:, 0] = np.arange(n_samples)
+    return X
+
+
+def pool_ids(X):
+    """The ids the rows of ``X`` carry in column 0 (rows of :func:`id_pool`), as an int array."""
+    return np.asarray(X)[:, 0].astype(int)

@@ -1,17 +1,9 @@
+# Generated from autograder/checks/bonus/public.py by `python -m autograder release`: do not edit.
 """Public checks of the bonus exercises: query-by-committee, the digits task, class-balanced sampling."""
 import numpy as np
 
-from . import public_check
-from ..harness import Probe, fixed_pool
-
-
-def _indices(value, what="the result"):
-    idx = np.asarray(value).ravel()
-    assert idx.dtype.kind in "iu" or (idx.dtype.kind == "f" and np.all(idx == np.round(idx))), \
-        f"{what} should be integer row indices into X_pool; got {value!r}"
-    idx = idx.astype(int)
-    assert len(set(idx.tolist())) == len(idx), f"{what} contains the same row twice: {idx.tolist()}"
-    return idx
+from allab.checks import public_check, row_indices
+from allab.harness import Probe, fixed_pool
 
 
 # Three committee members scoring a pool of five rows (two classes).
@@ -30,17 +22,17 @@ def query_by_committee(call):
     committee = [Probe.fixed_proba(p) for p in COMMITTEE]
     X = fixed_pool(5)
 
-    got = _indices(call("query_by_committee", committee, X, 2).value)
+    got = row_indices(call("query_by_committee", committee, X, 2).value, distinct=True)
     assert sorted(got.tolist()) == [1, 2], (
         "the members disagree on rows 1 and 2 (one votes class 0, two vote class 1), so n_samples=2 should "
         f"select {{1, 2}}; got {sorted(got.tolist())}. Use the predictions of every member, not just committee[0]")
 
-    got = _indices(call("query_by_committee", committee, X, 1).value)
+    got = row_indices(call("query_by_committee", committee, X, 1).value, distinct=True)
     assert got.tolist() == [2], (
         "rows 1 and 2 have the same vote entropy; the tie goes to the higher consensus entropy (row 2: average "
         f"probabilities 0.43/0.57 against 0.40/0.60), so n_samples=1 should select [2]; got {got.tolist()}")
 
-    got = _indices(call("query_by_committee", committee, X, 10).value)
+    got = row_indices(call("query_by_committee", committee, X, 10).value, distinct=True)
     assert sorted(got.tolist()) == [0, 1, 2, 3, 4], \
         f"a pool of 5 rows and n_samples=10 should return all 5 rows; got {sorted(got.tolist())}"
 
@@ -81,27 +73,28 @@ def class_balanced_uncertainty_sampling(call):
     model = Probe.fixed_proba(IMBALANCED)
     X = fixed_pool(len(IMBALANCED))
 
-    got = _indices(call("class_balanced_uncertainty_sampling", model, X, 4).value)
+    got = row_indices(call("class_balanced_uncertainty_sampling", model, X, 4).value, distinct=True)
     assert sorted(got.tolist()) == [0, 1, 8, 9], (
         "n_samples=4: the two most uncertain rows predicted class 0 (rows 0, 1) and the two predicted class 1 "
         f"(rows 8, 9); got {sorted(got.tolist())}")
 
-    got = _indices(call("class_balanced_uncertainty_sampling", model, X, 3).value)
+    got = row_indices(call("class_balanced_uncertainty_sampling", model, X, 3).value, distinct=True)
     assert sorted(got.tolist()) == [0, 1, 8], (
         "n_samples=3 should return 3 rows: the most uncertain of each predicted class (rows 0 and 8), then the "
         f"most uncertain row left (row 1); got {sorted(got.tolist())}")
 
-    got = _indices(call("class_balanced_uncertainty_sampling", model, X, 6).value)
+    got = row_indices(call("class_balanced_uncertainty_sampling", model, X, 6).value, distinct=True)
     assert sorted(got.tolist()) == [0, 1, 2, 3, 8, 9], (
         "n_samples=6: only 2 rows are predicted class 1 (8, 9); the other 4 should be the most uncertain rows "
         f"predicted class 0 (0, 1, 2, 3); got {sorted(got.tolist())}")
 
-    got = _indices(call("class_balanced_uncertainty_sampling", model, X[:3], 10).value)
+    got = row_indices(call("class_balanced_uncertainty_sampling", model, X[:3], 10).value, distinct=True)
     assert sorted(got.tolist()) == [0, 1, 2], \
         f"a pool of 3 rows and n_samples=10 should return all 3 rows; got {sorted(got.tolist())}"
 
     three = np.array([[0.5, 0.3, 0.2], [0.8, 0.1, 0.1], [0.2, 0.5, 0.3], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]])
-    got = _indices(call("class_balanced_uncertainty_sampling", Probe.fixed_proba(three), fixed_pool(5), 2).value)
+    got = row_indices(call("class_balanced_uncertainty_sampling", Probe.fixed_proba(three), fixed_pool(5), 2).value,
+                      distinct=True)
     predicted = three[got].argmax(axis=1) if len(got) else []
     assert len(got) == 2 and len(set(predicted)) == 2, (
         "three classes and n_samples=2 should return 2 rows predicted as two different classes (n_samples // "

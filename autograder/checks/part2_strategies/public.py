@@ -1,20 +1,19 @@
 """Public checks of Part 2: the random baseline, margin and entropy sampling, and their overlap."""
 import numpy as np
 
-from . import public_check
-from ..harness import Probe, fixed_pool
-from ..probes import row_ids
-from .part1 import _loop_data, _sorted
+from allab.checks import fits, loop_data, public_check, sorted_indices
+from allab.harness import Probe, fixed_pool
+from allab.probes import row_ids
 
 
 def _picked(call, name, probas, n):
-    return _sorted(call(name, Probe.fixed_proba(probas), fixed_pool(len(probas)), n).value, len(probas))
+    return sorted_indices(call(name, Probe.fixed_proba(probas), fixed_pool(len(probas)), n).value, len(probas))
 
 
 @public_check("random_sampling_loop")
 def random_sampling_loop(call):
     """Queries distinct random pool rows every round, reproducibly for a seed."""
-    X_lab, y_lab, X_pool, y_pool, X_test, y_test = _loop_data()
+    X_lab, y_lab, X_pool, y_pool, X_test, y_test = loop_data()
     data = (X_lab, y_lab, X_pool, y_pool, X_test, y_test)
 
     def run(seed):
@@ -22,14 +21,14 @@ def random_sampling_loop(call):
                    verbose=False)
         value = out.value
         assert isinstance(value, tuple) and len(value) == 2, "return (accuracies, n_labeled)"
-        fits = [e for e in out.logs.get("random", []) if e["method"] == "fit"]
-        return out, [int(v) for v in value[1]], fits
+        return out, [int(v) for v in value[1]], fits(out, "random")
 
-    out, n_labeled, fits = run(0)
+    out, n_labeled, trained = run(0)
     assert n_labeled == [20, 25, 30, 35], f"with n_queries=5 the labelled set must grow 20, 25, 30, 35; got {n_labeled}"
-    assert len(fits) >= 4, f"the model must be retrained every round: fit was called {len(fits)} times for 4 rounds"
+    assert len(trained) >= 4, \
+        f"the model must be retrained every round: fit was called {len(trained)} times for 4 rounds"
     X_all = np.vstack([X_lab, X_pool])
-    last = row_ids(fits[-1]["X"], X_all)
+    last = row_ids(trained[-1]["X"], X_all)
     assert -1 not in last.tolist(), "the model was trained on rows that are not in the labelled set or the pool"
     assert len(set(last.tolist())) == len(last), \
         "the same pool row was labelled twice: remove queried samples from the pool"

@@ -1,55 +1,15 @@
 """Public checks of Part 1: the initial split, uncertainty sampling, the oracles and the loop."""
 import numpy as np
 
-from . import public_check
-from ..harness import Probe, fixed_pool
-from ..probes import row_ids
-
-
-def _ids(X):
-    """Row ids of data made by :func:`_indexed_data` (column 0 holds each row's id)."""
-    return np.asarray(X, dtype=float)[:, 0].astype(int).tolist()
-
-
-def _indexed_data(n_samples, labels):
-    X = np.zeros((n_samples, 3))
-    X[:, 0] = np.arange(n_samples)
-    X[:, 1] = np.arange(n_samples) % 7
-    return X, np.asarray(labels)
-
-
-def _sorted(value, n_rows=None):
-    """The sorted row indices in ``value``; fails saying so when they are scores, not indices.
-
-    (Casting scores to int would show [0, 0] for the scores [0.1, 0.4] and hide what was returned.)
-    """
-    try:
-        arr = np.asarray(value, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise AssertionError(f"expected row indices (whole numbers); got {_shown(value)}") from None
-    if arr.size and (not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr))):
-        raise AssertionError(f"expected row indices (whole numbers); got {_shown(arr)}: these are scores, not "
-                             "indices - return the indices of the chosen rows (e.g. from np.argsort), not their scores")
-    if n_rows is not None and np.any((arr < 0) | (arr >= n_rows)):
-        raise AssertionError(f"expected row indices from 0 to {n_rows - 1}; got {_shown(arr)}")
-    return sorted(arr.astype(int).tolist())
-
-
-def _shown(value, n=6):
-    """A short text of ``value``: its first ``n`` entries (rounded numbers when it is numeric)."""
-    try:
-        arr = np.asarray(value, dtype=float).ravel()
-        items = [f"{v:.3g}" for v in arr[:n]]
-        size = arr.size
-    except (TypeError, ValueError):
-        return repr(value)[:80]
-    return "[" + ", ".join(items) + (", ..." if size > n else "") + "]"
+from allab.checks import fits, indexed_data, indexed_ids, loop_data, public_check, sorted_indices
+from allab.harness import Probe, fixed_pool
+from allab.probes import row_ids
 
 
 @public_check("create_initial_split")
 def create_initial_split(call):
     """A seeded split into labelled set and pool, every class labelled at least once."""
-    X, y = _indexed_data(50, [0] * 45 + [1] * 3 + [2] * 2)
+    X, y = indexed_data(50, [0] * 45 + [1] * 3 + [2] * 2)
     out = call("create_initial_split", X, y, 5, random_state=0)
     value = out.value
     assert isinstance(value, tuple) and len(value) == 5, \
@@ -57,18 +17,18 @@ def create_initial_split(call):
     X_lab, y_lab, X_pool, y_pool, pool_idx = (np.asarray(v) for v in value)
     assert len(X_lab) == 5 and len(y_lab) == 5, f"the labelled set must have n_initial=5 rows; got {len(X_lab)}"
     assert len(X_pool) == 45 and len(y_pool) == 45, f"the pool must have the other 45 rows; got {len(X_pool)}"
-    lab, pool = _ids(X_lab), _ids(X_pool)
+    lab, pool = indexed_ids(X_lab), indexed_ids(X_pool)
     assert sorted(lab + pool) == list(range(50)), \
         "every training row must be in exactly one of the labelled set and the pool"
     assert np.array_equal(y_lab, y[lab]) and np.array_equal(y_pool, y[pool]), \
         "labels must stay with their rows: y_labeled[i] must be the label of X_labeled[i]"
-    assert _sorted(pool_idx) == sorted(pool), "pool_idx must be the rows of X_train that went to the pool"
+    assert sorted_indices(pool_idx) == sorted(pool), "pool_idx must be the rows of X_train that went to the pool"
     assert set(y_lab.tolist()) == {0, 1, 2}, \
         f"the labelled set must hold every class of y_train at least once (0, 1 and 2); it holds only " \
         f"{sorted(set(y_lab.tolist()))}"
     again = call("create_initial_split", X, y, 5, random_state=0).value
-    assert _ids(again[0]) == lab, "the same random_state must give the same split"
-    others = {tuple(sorted(_ids(call("create_initial_split", X, y, 5, random_state=s).value[0])))
+    assert indexed_ids(again[0]) == lab, "the same random_state must give the same split"
+    others = {tuple(sorted(indexed_ids(call("create_initial_split", X, y, 5, random_state=s).value[0])))
               for s in (1, 2, 3)}
     assert len(others | {tuple(sorted(lab))}) > 1, "different random_state values must give different splits"
     assert np.array_equal(out.args_after[0], X) and np.array_equal(out.args_after[1], y), \
@@ -81,14 +41,14 @@ def create_initial_split(call):
 def uncertainty_sampling(call):
     """Picks the rows whose largest class probability is smallest, binary and multiclass."""
     binary = [[0.9, 0.1], [0.5, 0.5], [0.6, 0.4], [0.99, 0.01], [0.2, 0.8]]
-    got = _sorted(call("uncertainty_sampling", Probe.fixed_proba(binary), fixed_pool(5), 2).value, 5)
+    got = sorted_indices(call("uncertainty_sampling", Probe.fixed_proba(binary), fixed_pool(5), 2).value, 5)
     assert got == [1, 2], f"expected the two most uncertain rows {{1, 2}} (any order); got {got}" + (
         " - these are the most confident rows: sort so that the LARGEST uncertainty comes first"
         if got == [0, 3] else "")
     multi = [[0.4, 0.3, 0.3], [0.8, 0.1, 0.1], [0.34, 0.33, 0.33], [0.5, 0.5, 0.0]]
-    got = _sorted(call("uncertainty_sampling", Probe.fixed_proba(multi), fixed_pool(4), 2).value, 4)
+    got = sorted_indices(call("uncertainty_sampling", Probe.fixed_proba(multi), fixed_pool(4), 2).value, 4)
     assert got == [0, 2], f"on three classes, expected rows {{0, 2}} (largest probability smallest); got {got}"
-    got = _sorted(call("uncertainty_sampling", Probe.fixed_proba(binary), fixed_pool(5), 10).value, 5)
+    got = sorted_indices(call("uncertainty_sampling", Probe.fixed_proba(binary), fixed_pool(5), 10).value, 5)
     assert got == [0, 1, 2, 3, 4], f"asking for more samples than the pool holds must return the whole pool; got {got}"
 
 
@@ -123,17 +83,10 @@ def noisy_oracle(call):
     assert np.array_equal(again, noisy), "the same random_state must give the same labels"
 
 
-def _loop_data():
-    from sklearn.datasets import make_classification
-    X, y = make_classification(n_samples=160, n_features=4, n_informative=2, n_redundant=0,
-                               n_clusters_per_class=1, random_state=3)
-    return X[:20], y[:20], X[20:120], y[20:120], X[120:], y[120:]
-
-
 @public_check("active_learning_loop")
 def active_learning_loop(call):
     """Retrains on a growing labelled set, queries the pool, never trains on test data."""
-    X_lab, y_lab, X_pool, y_pool, X_test, y_test = _loop_data()
+    X_lab, y_lab, X_pool, y_pool, X_test, y_test = loop_data()
     out = call("active_learning_loop", X_lab, y_lab, X_pool, y_pool, X_test, y_test, 4, 5,
                model=Probe.spy("loop"), verbose=False)
     value = out.value
@@ -143,11 +96,12 @@ def active_learning_loop(call):
         f"n_iterations=4 must give 4 accuracies and 4 sizes; got {len(accuracies)} and {len(n_labeled)}"
     assert n_labeled == [20, 25, 30, 35], f"with n_queries=5 the labelled set must grow 20, 25, 30, 35; got {n_labeled}"
     assert all(0 <= a <= 1 for a in accuracies), f"accuracies must be between 0 and 1; got {accuracies}"
-    fits = [e for e in out.logs.get("loop", []) if e["method"] == "fit"]
-    assert len(fits) >= 4, f"the model must be retrained every round: fit was called {len(fits)} times for 4 rounds"
+    trained = fits(out, "loop")
+    assert len(trained) >= 4, \
+        f"the model must be retrained every round: fit was called {len(trained)} times for 4 rounds"
     X_all = np.vstack([X_lab, X_pool, X_test])
     y_all = np.concatenate([y_lab, y_pool, y_test])
-    for event in fits:
+    for event in trained:
         ids = row_ids(event["X"], X_all)
         assert not np.any(ids >= 120), "the model was trained on test rows: X_test must only be used to score"
         assert len(set(ids.tolist())) == len(ids), \

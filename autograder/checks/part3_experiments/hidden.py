@@ -1,58 +1,36 @@
-"""Checks of Part 3. Public checks come from allab.checks.part3; the hidden ones are below.
+"""Hidden checks of Part 3; the public ones are in public.py.
 
 Figures come back as :func:`allab.harness.describe_figure` descriptions: the checks look at the lines' data and
 labels, the legend, the bands (``*PolyCollection``) or error bars (``ErrorbarContainer``) and the histograms'
 bar heights (``BarContainer``), never at pixels. The run_multiple_experiments checks use a Gaussian naive Bayes
 model (fast); the loops the student's code calls are working versions, run in the grading process (autograder.grading.judge).
 """
+import functools
 from collections import Counter
 
 import numpy as np
 
-from allab.checks import part3
+from allab.checks import close, fits, legend, lines_with
 from allab.harness import FigureDescription, Probe
 from allab.probes import row_ids
 
-from autograder.checks import item, mistake, public_tests
-
-PART = "part3_experiments"
-test_public = public_tests(part3)
+from autograder.grading.runner import Mistake, check, expect
 
 ACTIVE, RANDOM = "active learning", "random sampling"
 
 
 # --- helpers --------------------------------------------------------------------------------------
 
-def _close(a, b, tol=1e-9):
-    """Both None, or both numbers and equal (within ``tol``)."""
-    if a is None or b is None:
-        return a is None and b is None
-    try:
-        return bool(np.isclose(float(a), float(b), rtol=tol, atol=tol))
-    except (TypeError, ValueError):
-        return False
-
-
-def _same(a, b):
-    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
-    return a.shape == b.shape and bool(np.allclose(a, b, equal_nan=True))
+_close = functools.partial(close, rtol=1e-9, atol=1e-9)  # the reference's own numbers: no rounding allowed
 
 
 def _axes(value):
-    assert isinstance(value, FigureDescription) and value["axes"], mistake("returns_figure")
+    expect(isinstance(value, FigureDescription) and value["axes"], "returns_figure")
     return value["axes"]
-
-
-def _lines_with(ax, x, y):
-    return [line for line in ax["lines"] if _same(line["x"], x) and _same(line["y"], y)]
 
 
 def _label(line):
     return line["label"].strip().lower()
-
-
-def _legend(ax):
-    return [t.strip().lower() for t in (ax["legend"] or [])]
 
 
 def _check_labelled(ax, lines_by_name):
@@ -60,9 +38,9 @@ def _check_labelled(ax, lines_by_name):
     for name, lines in lines_by_name.items():
         labels = {_label(line) for line in lines}
         other = RANDOM if name == ACTIVE else ACTIVE
-        assert name in labels or not (labels & {other}), mistake("curve_data")
-    assert ACTIVE in _legend(ax) and RANDOM in _legend(ax), mistake("plot_labels")
-    assert ax["xlabel"].strip() and ax["ylabel"].strip(), mistake("plot_labels")
+        expect(name in labels or not (labels & {other}), "curve_data")
+    expect(ACTIVE in legend(ax) and RANDOM in legend(ax), "plot_labels")
+    expect(ax["xlabel"].strip() and ax["ylabel"].strip(), "plot_labels")
 
 
 # --- plot_learning_curves -------------------------------------------------------------------------
@@ -78,58 +56,58 @@ def _curve_cases():
     yield (_curve(rng, 3), _curve(rng, 3), np.array([10, 25, 40]), None)
 
 
-@item("plot_learning_curves")
-def test_curves_each_against_its_own_sizes(call):
+@check("plot_learning_curves", core=True)
+def curves_each_against_its_own_sizes(call):
     """each curve is drawn against its own labelled-set sizes"""
     for active_acc, random_acc, active_n, random_n in _curve_cases():
         kwargs = {} if random_n is None else {"random_n": random_n}
         ax = _axes(call("plot_learning_curves", active_acc, random_acc, active_n, **kwargs).value)[0]
         random_x = active_n if random_n is None else random_n
-        assert _lines_with(ax, active_n, active_acc), mistake("curve_data")
-        if not _lines_with(ax, random_x, random_acc):
-            wrong_x = len(active_n) == len(random_acc) and _lines_with(ax, active_n, random_acc)
-            raise AssertionError(mistake("curve_own_x" if wrong_x else "curve_data"))
+        expect(lines_with(ax, active_n, active_acc), "curve_data")
+        if not lines_with(ax, random_x, random_acc):
+            wrong_x = len(active_n) == len(random_acc) and lines_with(ax, active_n, random_acc)
+            raise Mistake("curve_own_x" if wrong_x else "curve_data")
 
 
-@item("plot_learning_curves")
-def test_curves_labels_legend_and_title(call):
+@check("plot_learning_curves")
+def curves_labels_legend_and_title(call):
     """curve labels, legend, axis labels and the title argument"""
     active_acc, random_acc, active_n, random_n = next(_curve_cases())
     fig = _axes(call.shared("plot_learning_curves", active_acc, random_acc, active_n, "Seed 7: one run",
                             random_n=random_n, target=0.73).value)
-    assert len(fig) == 1, mistake("curve_data")
+    expect(len(fig) == 1, "curve_data")
     ax = fig[0]
-    _check_labelled(ax, {ACTIVE: _lines_with(ax, active_n, active_acc),
-                         RANDOM: _lines_with(ax, random_n, random_acc)})
-    assert ax["title"] == "Seed 7: one run", mistake("plot_labels")
+    _check_labelled(ax, {ACTIVE: lines_with(ax, active_n, active_acc),
+                         RANDOM: lines_with(ax, random_n, random_acc)})
+    expect(ax["title"] == "Seed 7: one run", "plot_labels")
 
 
-@item("plot_learning_curves")
-def test_curves_target_line(call):
+@check("plot_learning_curves")
+def curves_target_line(call):
     """one horizontal line at the target, none without a target"""
     active_acc, random_acc, active_n, random_n = next(_curve_cases())
     ax = _axes(call.shared("plot_learning_curves", active_acc, random_acc, active_n, "Seed 7: one run",
                            random_n=random_n, target=0.73).value)[0]
     flat = [line for line in ax["lines"] if line["y"] and np.allclose(line["y"], 0.73)]
-    assert len(ax["lines"]) == 3 and len(flat) == 1, mistake("target_line")
+    expect(len(ax["lines"]) == 3 and len(flat) == 1, "target_line")
     ax = _axes(call("plot_learning_curves", active_acc, random_acc, active_n, random_n=random_n,
                     target=None).value)[0]
-    assert len(ax["lines"]) == 2, mistake("target_line")
+    expect(len(ax["lines"]) == 2, "target_line")
 
 
 # --- labels_to_target -----------------------------------------------------------------------------
 
-@item("labels_to_target")
-def test_target_never_reached_gives_none(call):
+@check("labels_to_target")
+def target_never_reached_gives_none(call):
     """None whenever no round reaches the target"""
     cases = [([0.5, 0.6, 0.7], [20, 30, 40], 0.71), (np.array([0.9, 0.8]), np.array([5, 9]), 0.95),
              ([0.3], [100], 0.31), ([0.84, 0.8499, 0.83, 0.849], [10, 20, 30, 40], 0.85)]
     for acc, n, target in cases:
-        assert call("labels_to_target", acc, n, target).value is None, mistake("never_reached_none")
+        expect(call("labels_to_target", acc, n, target).value is None, "never_reached_none")
 
 
-@item("labels_to_target")
-def test_target_reached_exactly(call):
+@check("labels_to_target")
+def target_reached_exactly(call):
     """a round exactly at the target reaches it"""
     cases = [([0.5, 0.75, 0.8, 0.9], [20, 30, 40, 50], 0.75, 30), ([0.625, 0.7], [12, 24], 0.625, 12),
              (np.array([0.5, 0.5, 1.0]), np.array([1, 2, 3]), 1.0, 3)]
@@ -137,12 +115,12 @@ def test_target_reached_exactly(call):
         got = call("labels_to_target", acc, n, target).value
         if not _close(got, want):
             above = [int(k) for a, k in zip(acc, n) if a > target]
-            raise AssertionError(mistake("target_inclusive" if _close(got, above[0] if above else None)
-                                         else "first_round"))
+            raise Mistake("target_inclusive" if _close(got, above[0] if above else None)
+                                         else "first_round")
 
 
-@item("labels_to_target")
-def test_target_first_round_on_random_curves(call, reference):
+@check("labels_to_target", core=True)
+def target_first_round_on_random_curves(call, reference):
     """the first round at or above the target, on curves that go up and down"""
     rng = np.random.default_rng(5)
     for _ in range(8):
@@ -152,8 +130,8 @@ def test_target_first_round_on_random_curves(call, reference):
         target = float(np.round(np.sort(acc)[int(rng.integers(0, k))] - 0.0005, 4))
         got = call("labels_to_target", acc.tolist(), n.tolist(), target).value
         want = reference("labels_to_target", acc.tolist(), n.tolist(), target).value
-        assert got is not None, mistake("never_reached_none")
-        assert _close(got, want), mistake("first_round")
+        expect(got is not None, "never_reached_none")
+        expect(_close(got, want), "first_round")
 
 
 # --- analyze_selected_samples ---------------------------------------------------------------------
@@ -167,22 +145,22 @@ def _counts(value):
 
 def _analysis(out):
     value = out.value
-    assert isinstance(value, tuple) and len(value) == 2, mistake("returns_figure")
+    expect(isinstance(value, tuple) and len(value) == 2, "returns_figure")
     stats, fig = value
     keys = {"mean_max_proba", "min_max_proba", "max_max_proba", "accuracy", "class_counts"}
-    assert isinstance(stats, dict) and keys <= set(stats), mistake("stats_keys")
+    expect(isinstance(stats, dict) and keys <= set(stats), "stats_keys")
     return stats, fig
 
 
 def _compare_stats(got, want):
     for key in ("mean_max_proba", "min_max_proba", "max_max_proba"):
-        assert _close(got[key], want[key]), mistake("selected_rows")
-    assert _close(got["accuracy"], want["accuracy"]), mistake("selected_accuracy")
+        expect(_close(got[key], want[key]), "selected_rows")
+    expect(_close(got["accuracy"], want["accuracy"]), "selected_accuracy")
     try:
         counts = _counts(got["class_counts"])
     except (TypeError, ValueError):
         counts = None
-    assert counts == _counts(want["class_counts"]), mistake("class_counts")
+    expect(counts == _counts(want["class_counts"]), "class_counts")
 
 
 def _selection_case(seed, n_classes, n_pool):
@@ -206,36 +184,36 @@ _SELECTION = (*_selection_case(1, 3, 41), 7)
 _PICK_LAST = {"query_strategy": Probe.strategy("strategy", pick="last")}
 
 
-@item("analyze_selected_samples")
-def test_selected_statistics_match_reference(call, reference):
+@check("analyze_selected_samples", core=True)
+def selected_statistics_match_reference(call, reference):
     """statistics of the rows the query_strategy argument picks (three classes)"""
     got, _ = _analysis(call.shared("analyze_selected_samples", *_SELECTION, **_PICK_LAST))
     want, _ = _analysis(reference("analyze_selected_samples", *_SELECTION, **_PICK_LAST))
     _compare_stats(got, want)
 
 
-@item("analyze_selected_samples")
-def test_selected_rows_come_from_the_strategy(call):
+@check("analyze_selected_samples")
+def selected_rows_come_from_the_strategy(call):
     """the query_strategy argument picks the rows, asked for n_samples of them"""
     out = call.shared("analyze_selected_samples", *_SELECTION, **_PICK_LAST)
     _analysis(out)  # the student's own error, if it raised one
     queries = out.logs.get("strategy", [])
-    assert queries and all(q["n_samples"] == _SELECTION[-1] for q in queries), mistake("selected_rows")
+    expect(queries and all(q["n_samples"] == _SELECTION[-1] for q in queries), "selected_rows")
 
 
-@item("analyze_selected_samples")
-def test_selected_histograms(call):
+@check("analyze_selected_samples")
+def selected_histograms(call):
     """left: the selected samples; right: the pool and the selected samples"""
     n = _SELECTION[-1]
     _, fig = _analysis(call.shared("analyze_selected_samples", *_SELECTION, **_PICK_LAST))
     axes = _axes(fig)
-    assert len(axes) == 2, mistake("histograms")
+    expect(len(axes) == 2, "histograms")
     left, right = axes
     left_bars = [c for c in left["containers"] if c["type"] == "BarContainer"]
-    assert left_bars and np.isclose(sum(sum(c["heights"]) for c in left_bars), n), mistake("histograms")
-    assert len([c for c in right["containers"] if c["type"] == "BarContainer"]) >= 2, mistake("histograms")
-    assert right["legend"] and len(right["legend"]) >= 2, mistake("histograms")
-    assert left["xlabel"].strip() and right["xlabel"].strip(), mistake("histograms")
+    expect(left_bars and np.isclose(sum(sum(c["heights"]) for c in left_bars), n), "histograms")
+    expect(len([c for c in right["containers"] if c["type"] == "BarContainer"]) >= 2, "histograms")
+    expect(right["legend"] and len(right["legend"]) >= 2, "histograms")
+    expect(left["xlabel"].strip() and right["xlabel"].strip(), "histograms")
 
 
 # --- cost_analysis --------------------------------------------------------------------------------
@@ -264,48 +242,48 @@ def _cost(call, case):
 
 def _cost_dicts(call, reference, case):
     got = _cost(call, case).value
-    assert isinstance(got, dict) and set(COST_KEYS) <= set(got), mistake("cost_keys")
+    expect(isinstance(got, dict) and set(COST_KEYS) <= set(got), "cost_keys")
     return got, _cost(reference, case).value
 
 
-@item("cost_analysis")
-def test_cost_labels_of_each_curve(call, reference):
+@check("cost_analysis", core=True)
+def cost_labels_of_each_curve(call, reference):
     """the labels each curve needs, each with its own sizes"""
     from allab.mine import labels_to_target  # the reference here (autograder.grading.reference)
     for case in _cost_cases():
         got, want = _cost_dicts(call, reference, case)
-        assert _close(got["target_acc"], want["target_acc"]), mistake("cost_keys")
-        assert _close(got["active_labels"], want["active_labels"]), mistake("cost_labels")
+        expect(_close(got["target_acc"], want["target_acc"]), "cost_keys")
+        expect(_close(got["active_labels"], want["active_labels"]), "cost_labels")
         if not _close(got["random_labels"], want["random_labels"]):
             ignored = labels_to_target(case[1], case[2], case[3])
-            raise AssertionError(mistake("curve_own_x" if _close(got["random_labels"], ignored) else "cost_labels"))
+            raise Mistake("curve_own_x" if _close(got["random_labels"], ignored) else "cost_labels")
 
 
-@item("cost_analysis")
-def test_cost_uses_cost_per_label(call, reference):
+@check("cost_analysis")
+def cost_uses_cost_per_label(call, reference):
     """costs are labels times cost_per_label"""
     for case in _cost_cases():
         got, want = _cost_dicts(call, reference, case)
         if not (_close(got["active_labels"], want["active_labels"]) and _close(got["random_labels"], want["random_labels"])):
             continue  # a wrong label count is the other check's business
-        assert _close(got["active_cost"], want["active_cost"]) and _close(got["random_cost"], want["random_cost"]), \
-            mistake("cost_per_label")
+        expect(_close(got["active_cost"], want["active_cost"]) and _close(got["random_cost"], want["random_cost"]),
+               "cost_per_label")
 
 
-@item("cost_analysis")
-def test_cost_savings(call, reference):
+@check("cost_analysis")
+def cost_savings(call, reference):
     """labels and cost saved (random minus active) and the saving in percent"""
     for case in _cost_cases():
         got, want = _cost_dicts(call, reference, case)
         if not all(_close(got[k], want[k]) for k in ("active_labels", "random_labels", "active_cost", "random_cost")):
             continue  # the other checks say what is wrong
-        assert _close(got["labels_saved"], want["labels_saved"]), mistake("savings_sign")
-        assert _close(got["cost_saved"], want["cost_saved"]), mistake("savings_sign")
-        assert _close(got["savings_pct"], want["savings_pct"]), mistake("savings_pct")
+        expect(_close(got["labels_saved"], want["labels_saved"]), "savings_sign")
+        expect(_close(got["cost_saved"], want["cost_saved"]), "savings_sign")
+        expect(_close(got["savings_pct"], want["savings_pct"]), "savings_pct")
 
 
-@item("cost_analysis")
-def test_cost_when_a_curve_misses_the_target(call, reference):
+@check("cost_analysis")
+def cost_when_a_curve_misses_the_target(call, reference):
     """active, random or both never reach the target: None values and a message"""
     n = [20, 30, 40, 50]
     cases = [([0.6, 0.7, 0.8, 0.84], [0.6, 0.8, 0.88, 0.9], n, 0.85, 2.0, None),
@@ -314,24 +292,26 @@ def test_cost_when_a_curve_misses_the_target(call, reference):
     for case in cases:
         out = _cost(call, case)
         got, want = out.value, _cost(reference, case).value
-        assert isinstance(got, dict) and set(COST_KEYS) <= set(got), mistake("missed_target")
+        expect(isinstance(got, dict) and set(COST_KEYS) <= set(got), "missed_target")
         for key in COST_KEYS:
             if want[key] is None:
-                assert got[key] is None, mistake("missed_target")
-        assert out.stdout.strip(), mistake("missed_target")
+                expect(got[key] is None, "missed_target")
+        expect(out.stdout.strip(), "missed_target")
 
 
 # --- area_under_curve -----------------------------------------------------------------------------
 
-def _aulc_mistake(got, want, n):
-    """Not normalised (or by the wrong width), or not the trapezoid rule."""
+def _expect_aulc(got, want, n):
+    """Fail unless ``got`` is ``want``: not normalised (or by the wrong width), or not the trapezoid rule."""
+    if _close(got, want):
+        return
     area = want * (n[-1] - n[0])
     unnormalised = any(_close(got, a) for a in (area, area / n[-1], area / len(n), area / max(len(n) - 1, 1)))
-    return mistake("aulc_normalise" if unnormalised else "aulc_trapezoid")
+    raise Mistake("aulc_normalise" if unnormalised else "aulc_trapezoid")
 
 
-@item("area_under_curve")
-def test_aulc_on_uneven_curves(call, reference):
+@check("area_under_curve", core=True)
+def aulc_on_uneven_curves(call, reference):
     """the trapezoid rule over uneven steps, normalised by the x range"""
     rng = np.random.default_rng(8)
     for k in (2, 3, 5, 8, 12):
@@ -340,29 +320,29 @@ def test_aulc_on_uneven_curves(call, reference):
         args = (acc.tolist(), n.tolist()) if k % 2 else (acc, n)
         got = call("area_under_curve", *args).value
         want = reference("area_under_curve", *args).value
-        assert _close(got, want), _aulc_mistake(got, want, n)
+        _expect_aulc(got, want, n)
 
 
-@item("area_under_curve")
-def test_aulc_single_point(call):
+@check("area_under_curve")
+def aulc_single_point(call):
     """one point: its own accuracy"""
     for acc, n in (([0.72], [20]), (np.array([0.5]), np.array([1])), ([1.0], [300])):
         got = call("area_under_curve", acc, n).value
-        assert _close(got, acc[0]), mistake("aulc_single_point")
+        expect(_close(got, acc[0]), "aulc_single_point")
 
 
-@item("area_under_curve")
-def test_aulc_two_points_and_flat(call):
+@check("area_under_curve")
+def aulc_two_points_and_flat(call):
     """two points give their mean; a flat curve its level"""
     for acc, n, want in (([0.6, 0.9], [20, 50], 0.75), ([0.4] * 6, [7, 9, 20, 21, 40, 90], 0.4)):
         got = call("area_under_curve", acc, n).value
-        assert _close(got, want), _aulc_mistake(got, want, n)
+        _expect_aulc(got, want, n)
 
 
 # --- run_multiple_experiments ---------------------------------------------------------------------
 
-@item("run_multiple_experiments")
-def test_runs_are_paired_seeded_and_share_one_data_set(call):
+@check("run_multiple_experiments")
+def runs_are_paired_seeded_and_share_one_data_set(call):
     """run r: one data set, one split with random_state + r, shared by both loops"""
     from allab.data import load_lab_data
     from allab.mine import create_initial_split  # the reference here (autograder.grading.reference)
@@ -371,17 +351,17 @@ def test_runs_are_paired_seeded_and_share_one_data_set(call):
     # one round per loop: each loop fits the model once, on its starting set
     out = call("run_multiple_experiments", n_runs, n_initial=n_initial, n_iterations=1, n_queries=6,
                random_state=seed, model=Probe.spy("model", estimator="nb"))
-    assert isinstance(out.value, dict), mistake("runs_shape")  # (out.value re-raises the student's error)
-    fits = [e for e in out.logs.get("model", []) if e["method"] == "fit"]
-    assert len(fits) >= 2 * n_runs, mistake("passes_model")
-    rows = [row_ids(f["X"], X_train) for f in fits]
-    assert all(np.all(r >= 0) for r in rows), mistake("one_data_set")
+    expect(isinstance(out.value, dict), "runs_shape")
+    trained = fits(out, "model")
+    expect(len(trained) >= 2 * n_runs, "passes_model")
+    rows = [row_ids(f["X"], X_train) for f in trained]
+    expect(all(np.all(r >= 0) for r in rows), "one_data_set")
     starts = Counter(frozenset(r.tolist()) for r in rows)
-    assert len(starts) > 1, mistake("same_seed")
-    assert all(count == 2 for count in starts.values()), mistake("unpaired")
+    expect(len(starts) > 1, "same_seed")
+    expect(all(count == 2 for count in starts.values()), "unpaired")
     want = {frozenset(row_ids(create_initial_split(X_train, y_train, n_initial, random_state=seed + r)[0],
                               X_train).tolist()) for r in range(n_runs)}
-    assert set(starts) == want, mistake("run_seeds")
+    expect(set(starts) == want, "run_seeds")
 
 
 def _fast_runs(call, n_runs, n_iterations, **kwargs):
@@ -390,47 +370,47 @@ def _fast_runs(call, n_runs, n_iterations, **kwargs):
 
 def _runs(out):
     res = out.value
-    assert isinstance(res, dict) and {"n_labeled", "active", "random"} <= set(res), mistake("runs_shape")
+    expect(isinstance(res, dict) and {"n_labeled", "active", "random"} <= set(res), "runs_shape")
     return res
 
 
-@item("run_multiple_experiments")
-def test_runs_match_reference(call, reference):
+@check("run_multiple_experiments", core=True)
+def runs_match_reference(call, reference):
     """the accuracy curves of every run, with the query_strategy and model given"""
     kwargs = {"n_initial": 10, "n_queries": 4, "random_state": 11,
               "query_strategy": Probe.strategy("strategy", pick="first")}
     out = _fast_runs(call, 2, 3, **kwargs)
     res = _runs(out)
     queries = out.logs.get("strategy", [])
-    assert len(queries) >= 2 and all(q["n_samples"] == 4 for q in queries), mistake("passes_strategy")
-    assert all(q["model"] == "GaussianNB" for q in queries), mistake("passes_model")
+    expect(len(queries) >= 2 and all(q["n_samples"] == 4 for q in queries), "passes_strategy")
+    expect(all(q["model"] == "GaussianNB" for q in queries), "passes_model")
     from allab.data import load_lab_data
     X_train = load_lab_data()[0]
-    assert all(np.all(row_ids(q["X"], X_train) >= 0) for q in queries), mistake("one_data_set")
+    expect(all(np.all(row_ids(q["X"], X_train) >= 0) for q in queries), "one_data_set")
     want = _runs(_fast_runs(reference, 2, 3, **kwargs))
     active, random = np.asarray(res["active"], dtype=float), np.asarray(res["random"], dtype=float)
-    assert active.shape == (2, 3) and random.shape == (2, 3), mistake("runs_shape")
-    assert [int(n) for n in np.asarray(res["n_labeled"]).ravel()] == [10, 14, 18], mistake("runs_shape")
-    assert np.allclose(active[:, 0], random[:, 0]), mistake("unpaired")
+    expect(active.shape == (2, 3) and random.shape == (2, 3), "runs_shape")
+    expect([int(n) for n in np.asarray(res["n_labeled"]).ravel()] == [10, 14, 18], "runs_shape")
+    expect(np.allclose(active[:, 0], random[:, 0]), "unpaired")
     if np.allclose(active[0], active[1]) and np.allclose(random[0], random[1]):
-        raise AssertionError(mistake("same_seed"))  # the reference's two runs differ
-    assert np.allclose(active, want["active"]) and np.allclose(random, want["random"]), mistake("run_seeds")
+        raise Mistake("same_seed")  # the reference's two runs differ
+    expect(np.allclose(active, want["active"]) and np.allclose(random, want["random"]), "run_seeds")
 
 
-@item("run_multiple_experiments")
-def test_runs_summary_statistics(call):
+@check("run_multiple_experiments")
+def runs_summary_statistics(call):
     """means and standard deviations over runs, per round"""
     res = _runs(_fast_runs(call, 3, 2, n_initial=10, n_queries=5, random_state=2))
     keys = ("active_mean", "active_std", "random_mean", "random_std")
-    assert set(keys) <= set(res), mistake("runs_shape")
+    expect(set(keys) <= set(res), "runs_shape")
     for key in ("active", "random"):
         rows = np.asarray(res[key], dtype=float)
-        assert rows.ndim == 2, mistake("runs_shape")
+        expect(rows.ndim == 2, "runs_shape")
         mean, std = np.asarray(res[f"{key}_mean"], dtype=float), np.asarray(res[f"{key}_std"], dtype=float)
-        assert mean.shape == (rows.shape[1],) and np.allclose(mean, rows.mean(axis=0)), mistake("summary_stats")
-        assert std.shape == (rows.shape[1],) and (np.allclose(std, rows.std(axis=0))
-                                                  or np.allclose(std, rows.std(axis=0, ddof=1))), \
-            mistake("summary_stats")
+        expect(mean.shape == (rows.shape[1],) and np.allclose(mean, rows.mean(axis=0)), "summary_stats")
+        expect(std.shape == (rows.shape[1],) and (np.allclose(std, rows.std(axis=0))
+                                                  or np.allclose(std, rows.std(axis=0, ddof=1))),
+               "summary_stats")
 
 
 # --- plot_multiple_runs ---------------------------------------------------------------------------
@@ -459,26 +439,26 @@ def _errorbars(ax):
     return [c for c in ax["containers"] if c["type"] == "ErrorbarContainer"]
 
 
-@item("plot_multiple_runs")
-def test_multiple_runs_mean_curves(call):
+@check("plot_multiple_runs", core=True)
+def multiple_runs_mean_curves(call):
     """the two mean curves against n_labeled, labelled"""
     fig = _axes(call.shared("plot_multiple_runs", _RUNS, "Six paired runs").value)
-    assert len(fig) == 1, mistake("mean_curves")
+    expect(len(fig) == 1, "mean_curves")
     ax = fig[0]
-    lines = {name: _lines_with(ax, _RUNS["n_labeled"], _RUNS[f"{key}_mean"])
+    lines = {name: lines_with(ax, _RUNS["n_labeled"], _RUNS[f"{key}_mean"])
              for name, key in ((ACTIVE, "active"), (RANDOM, "random"))}
-    assert all(lines.values()), mistake("mean_curves")
+    expect(all(lines.values()), "mean_curves")
     labelled = {name: [line for line in found if not line["label"].startswith("_")] for name, found in lines.items()}
     for name, found in labelled.items():
-        assert not found or name in {_label(line) for line in found}, mistake("mean_curves")
-    assert ACTIVE in _legend(ax) and RANDOM in _legend(ax), mistake("plot_labels")
+        expect(not found or name in {_label(line) for line in found}, "mean_curves")
+    expect(ACTIVE in legend(ax) and RANDOM in legend(ax), "plot_labels")
 
 
-@item("plot_multiple_runs")
-def test_multiple_runs_spread_of_each_curve(call):
+@check("plot_multiple_runs")
+def multiple_runs_spread_of_each_curve(call):
     """a band (or error bars) of mean +/- std around each curve, with its own std"""
     ax = _axes(call.shared("plot_multiple_runs", _RUNS, "Six paired runs").value)[0]
-    assert len(_bands(ax)) + len(_errorbars(ax)) >= 2, mistake("spread_band")
+    expect(len(_bands(ax)) + len(_errorbars(ax)) >= 2, "spread_band")
     # A band ends where its mean or std is NaN, so fill_between makes one polygon per stretch: the active
     # band breaks at round 1 only and the random band at round 3 only (2 polygons each). A band built from
     # the other curve's std breaks in both places (3 polygons).
@@ -487,13 +467,13 @@ def test_multiple_runs_spread_of_each_curve(call):
         return  # NaN handling is not part of the exercise
     bands = _bands(out.value["axes"][0])
     if len(bands) == 2:
-        assert sorted(b["n_paths"] for b in bands) in ([2, 2], [1, 1]), mistake("spread_band")
+        expect(sorted(b["n_paths"] for b in bands) in ([2, 2], [1, 1]), "spread_band")
 
 
-@item("plot_multiple_runs")
-def test_multiple_runs_labels_and_title(call):
+@check("plot_multiple_runs")
+def multiple_runs_labels_and_title(call):
     """axis labels, the title argument and a legend"""
     ax = _axes(call.shared("plot_multiple_runs", _RUNS, "Six paired runs").value)[0]
-    assert ax["title"] == "Six paired runs", mistake("plot_labels")
-    assert ax["xlabel"].strip() and ax["ylabel"].strip(), mistake("plot_labels")
-    assert ACTIVE in _legend(ax) and RANDOM in _legend(ax), mistake("plot_labels")
+    expect(ax["title"] == "Six paired runs", "plot_labels")
+    expect(ax["xlabel"].strip() and ax["ylabel"].strip(), "plot_labels")
+    expect(ACTIVE in legend(ax) and RANDOM in legend(ax), "plot_labels")

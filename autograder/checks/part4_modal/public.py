@@ -1,8 +1,8 @@
 """Public checks of Part 4 (modAL): ``modal_learning_loop`` and ``entropy_query_strategy``."""
 import numpy as np
 
-from . import public_check
-from ..harness import Probe, fixed_pool
+from allab.checks import fits, public_check, row_indices
+from allab.harness import Probe, fixed_pool
 
 
 def _blobs(n, seed):
@@ -11,13 +11,6 @@ def _blobs(n, seed):
     y = np.arange(n) % 2
     X = rng.normal(size=(n, 2)) + 3.0 * y[:, None]
     return X, y
-
-
-def _as_indices(value, what):
-    idx = np.asarray(value).ravel()
-    assert idx.dtype.kind in "iu" or (idx.dtype.kind == "f" and np.all(idx == np.round(idx))), \
-        f"{what} should be integer row indices; got {value!r}"
-    return idx.astype(int)
 
 
 @public_check("modal_learning_loop")
@@ -41,9 +34,9 @@ def modal_learning_loop(call):
     assert n_labeled == [6, 11, 16, 21], \
         f"with 6 initial labels and n_queries=5, n_labeled should be [6, 11, 16, 21]; got {n_labeled}"
 
-    fits = [e for e in out.logs.get("model", []) if e["method"] == "fit"]
-    assert fits, "the estimator passed as estimator= was never trained: use it (a clone of it) in the ActiveLearner"
-    X_fit = np.asarray(max((e["X"] for e in fits), key=len))
+    trained = fits(out, "model")
+    assert trained, "the estimator passed as estimator= was never trained: use it (a clone of it) in the ActiveLearner"
+    X_fit = np.asarray(max((e["X"] for e in trained), key=len))
     assert len(X_fit) >= 21, f"the model should be trained on 21 rows by the last round; at most it saw {len(X_fit)}"
     n_distinct = len({row.tobytes() for row in X_fit})
     assert n_distinct == len(X_fit), (
@@ -76,7 +69,7 @@ def entropy_query_strategy(call):
     assert isinstance(value, (tuple, list)) and len(value) == 2, (
         "should return a tuple (indices, X_pool[indices]), like modAL's own strategies; "
         f"got {type(value).__name__}")
-    idx = _as_indices(value[0], "the first element")
+    idx = row_indices(value[0])
     assert idx.tolist() == [1], (
         f"with the default n_instances=1 it should select row 1 (probabilities 0.55/0.45, the highest "
         f"entropy); got indices {idx.tolist()}")
@@ -84,13 +77,13 @@ def entropy_query_strategy(call):
         "the second element should be the selected rows, X_pool[indices]"
 
     out = call("entropy_query_strategy", Probe.fixed_proba(probas), X, n_instances=2)
-    idx = _as_indices(out.value[0], "the first element")
+    idx = row_indices(out.value[0])
     assert sorted(idx.tolist()) == [1, 3], (
         "n_instances=2 should select rows 1 and 3 (the two highest entropies; rows 0 and 4 have a probability "
         f"of exactly 0 and entropy 0, not nan); got {idx.tolist()}")
 
     three = np.array([[0.34, 0.33, 0.33], [0.98, 0.01, 0.01], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
     out = call("entropy_query_strategy", Probe.fixed_proba(three), fixed_pool(4), n_instances=2)
-    idx = _as_indices(out.value[0], "the first element")
+    idx = row_indices(out.value[0])
     assert sorted(idx.tolist()) == [0, 2], \
         f"three classes: rows 0 and 2 have the highest entropy; got {idx.tolist()}"

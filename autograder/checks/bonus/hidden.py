@@ -1,4 +1,4 @@
-"""Checks of the bonus notebook. Public checks come from allab.checks.bonus; the hidden ones are below.
+"""Hidden checks of the bonus notebook; the public ones are in public.py.
 
 Every correct variant the docstrings allow must pass:
 
@@ -15,24 +15,10 @@ import functools
 
 import numpy as np
 
-from allab.checks import bonus
 from allab.harness import Probe, fixed_pool
 
-from autograder.checks import item, mistake, public_tests
-from autograder.checks.verdicts import as_indices
-
-PART = "bonus"
-test_public = public_tests(bonus)
-
-
-def _entropy(p):
-    p = np.asarray(p, dtype=float)
-    return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=-1)
-
-
-def _indices(value, n_rows):
-    """The row indices a strategy returned; fails with what they are instead (scores, rows, repeats)."""
-    return as_indices(value, n_rows)
+from autograder.checks.verdicts import as_indices, entropy
+from autograder.grading.runner import Mistake, check, expect
 
 
 # --- query_by_committee ---------------------------------------------------------------------------
@@ -71,7 +57,7 @@ def _qbc_scores(tables):
     tables = np.asarray(tables)
     votes = tables.argmax(axis=2)
     shares = np.stack([(votes == c).mean(axis=0) for c in range(tables.shape[2])], axis=1)
-    return _entropy(shares), _entropy(tables.mean(axis=0))
+    return entropy(shares), entropy(tables.mean(axis=0))
 
 
 def _agreeing_sizes(tables):
@@ -94,7 +80,7 @@ def _qbc_verdict(got, tables, n):
             got == sorted(np.argsort(consensus, kind="stable")[:n].tolist()):
         return "lowest_disagreement"
     for member in tables:
-        h, unsure = _entropy(member), 1 - member.max(axis=1)
+        h, unsure = entropy(member), 1 - member.max(axis=1)
         if got in (sorted(np.argsort(-h, kind="stable")[:n].tolist()),
                    sorted(np.argsort(-unsure, kind="stable")[:n].tolist())):
             return "one_member"
@@ -105,30 +91,30 @@ def _check_qbc(call, tables, n):
     tables = np.asarray(tables)
     X = fixed_pool(tables.shape[1])
     expected = sorted(np.argsort(-_qbc_scores(tables)[1], kind="stable")[:n].tolist())
-    got = _indices(call("query_by_committee", [Probe.fixed_proba(t) for t in tables], X, n).value, len(X))
+    got = as_indices(call("query_by_committee", [Probe.fixed_proba(t) for t in tables], X, n).value, len(X))
     if len(got) != n and np.all(got < tables.shape[2]):
-        raise AssertionError(mistake("entropy_axis"))  # one score per class: entropy over the wrong axis
-    assert len(got) == n, mistake("wrong_count")
+        raise Mistake("entropy_axis")  # one score per class: entropy over the wrong axis
+    expect(len(got) == n, "wrong_count")
     if sorted(got.tolist()) != expected:
-        raise AssertionError(mistake(_qbc_verdict(sorted(got.tolist()), tables, n)))
+        raise Mistake(_qbc_verdict(sorted(got.tolist()), tables, n))
 
 
-@item("query_by_committee")
-def test_qbc_on_committees(call, reference):
+@check("query_by_committee", core=True)
+def qbc_on_committees(call, reference):
     """committees of 3 to 5 members, 2 and 3 classes: the rows of most disagreement"""
     for seed, (n_members, n_classes) in enumerate([(3, 2), (4, 2), (4, 3), (5, 3), (3, 3)]):
         tables = _committee(seed, n_members, n_classes)
         sizes = _agreeing_sizes(tables)
         assert sizes, "grader bug: no batch size on which both scores agree"
         for n in sizes:
-            want = sorted(_indices(reference("query_by_committee", [Probe.fixed_proba(t) for t in tables],
+            want = sorted(as_indices(reference("query_by_committee", [Probe.fixed_proba(t) for t in tables],
                                              fixed_pool(tables.shape[1]), n).value, tables.shape[1]).tolist())
             assert want == sorted(np.argsort(-_qbc_scores(tables)[1])[:n].tolist()), "grader bug: reference"
             _check_qbc(call, tables, n)
 
 
-@item("query_by_committee")
-def test_qbc_uses_every_member(call):
+@check("query_by_committee")
+def qbc_uses_every_member(call):
     """the same committee in another member order, and a committee whose first member never changes its mind"""
     tables = _committee(7, 4, 3)
     sizes = _agreeing_sizes(tables)
@@ -143,13 +129,13 @@ def test_qbc_uses_every_member(call):
         _check_qbc(call, tables, n)
 
 
-@item("query_by_committee")
-def test_qbc_small_pool(call):
+@check("query_by_committee")
+def qbc_small_pool(call):
     """a pool no larger than the batch: every row, once"""
     tables = _committee(3, 3, 2, counts=(1, 1, 2))
     for n in (4, 9):
-        got = _indices(call("query_by_committee", [Probe.fixed_proba(t) for t in tables], fixed_pool(4), n).value, 4)
-        assert sorted(got.tolist()) == [0, 1, 2, 3], mistake("batch_too_large")
+        got = as_indices(call("query_by_committee", [Probe.fixed_proba(t) for t in tables], fixed_pool(4), n).value, 4)
+        expect(sorted(got.tolist()) == [0, 1, 2, 3], "batch_too_large")
 
 
 # --- make_digits_task -----------------------------------------------------------------------------
@@ -165,23 +151,23 @@ def _check_digits(call, X, y, negative, positive):
     kwargs = {} if (negative, positive) == (3, 8) else {"negative": negative, "positive": positive}
     out = call("make_digits_task", X, y, **kwargs)
     value = out.value
-    assert isinstance(value, (tuple, list)) and len(value) == 2, mistake("digits_mask")
-    assert np.array_equal(out.args_after[0], X) and np.array_equal(out.args_after[1], y), mistake("modifies_input")
+    expect(isinstance(value, (tuple, list)) and len(value) == 2, "digits_mask")
+    expect(np.array_equal(out.args_after[0], X) and np.array_equal(out.args_after[1], y), "modifies_input")
     X_bin, y_bin = np.asarray(value[0], dtype=float), np.asarray(value[1]).ravel()
     keep = (y == negative) | (y == positive)
     if (negative, positive) not in ((3, 8), (8, 3)) and X_bin.shape == X[(y == 3) | (y == 8)].shape and \
             np.array_equal(X_bin, X[(y == 3) | (y == 8)]):
-        raise AssertionError(mistake("digits_params"))
-    assert X_bin.shape == X[keep].shape and np.array_equal(X_bin, X[keep]), mistake("digits_mask")
-    assert len(y_bin) == int(keep.sum()), mistake("digits_mask")
-    assert set(np.unique(y_bin).tolist()) <= {0, 1}, mistake("digits_binary")
+        raise Mistake("digits_params")
+    expect(X_bin.shape == X[keep].shape and np.array_equal(X_bin, X[keep]), "digits_mask")
+    expect(len(y_bin) == int(keep.sum()), "digits_mask")
+    expect(set(np.unique(y_bin).tolist()) <= {0, 1}, "digits_binary")
     if np.array_equal(y_bin, (y[keep] == negative).astype(int)):
-        raise AssertionError(mistake("digits_swapped"))
-    assert np.array_equal(y_bin, (y[keep] == positive).astype(int)), mistake("digits_binary")
+        raise Mistake("digits_swapped")
+    expect(np.array_equal(y_bin, (y[keep] == positive).astype(int)), "digits_binary")
 
 
-@item("make_digits_task")
-def test_digits_any_pair(call):
+@check("make_digits_task")
+def digits_any_pair(call):
     """other pairs of digits, in either order"""
     X, y = _digits_data(seed=1)
     for negative, positive in [(3, 8), (0, 9), (7, 1), (4, 6), (8, 3)]:
@@ -198,15 +184,15 @@ def _real_digits():
     return X, y
 
 
-@item("make_digits_task")
-def test_digits_real_images(call, reference):
+@check("make_digits_task", core=True)
+def digits_real_images(call, reference):
     """the real digits images: the same task as the reference"""
     X, y = _real_digits()
     _check_digits(call, X, y, 3, 8)
     got = [np.asarray(v) for v in call("make_digits_task", X, y).value]
     want = [np.asarray(v) for v in reference("make_digits_task", X, y).value]
-    assert np.array_equal(got[0], want[0]), mistake("digits_mask")
-    assert np.array_equal(got[1].astype(int), want[1]), mistake("digits_binary")
+    expect(np.array_equal(got[0], want[0]), "digits_mask")
+    expect(np.array_equal(got[1].astype(int), want[1]), "digits_binary")
 
 
 # --- class_balanced_uncertainty_sampling ----------------------------------------------------------
@@ -223,23 +209,23 @@ def _balanced_tables(seed=0):
 
 def _check_balanced(call, probas, n):
     probas = np.asarray(probas)
-    got = _indices(call("class_balanced_uncertainty_sampling", Probe.fixed_proba(probas),
+    got = as_indices(call("class_balanced_uncertainty_sampling", Probe.fixed_proba(probas),
                         fixed_pool(len(probas)), n).value, len(probas))
-    assert len(got) == min(n, len(probas)), mistake("balanced_count")
+    expect(len(got) == min(n, len(probas)), "balanced_count")
     predicted, uncertainty = probas.argmax(axis=1), 1 - probas.max(axis=1)
     classes = np.unique(predicted)
     if n >= len(classes):
-        assert set(predicted[got].tolist()) == set(classes.tolist()), mistake("class_coverage")
+        expect(set(predicted[got].tolist()) == set(classes.tolist()), "class_coverage")
     chosen = np.zeros(len(probas), dtype=bool)
     chosen[got] = True
     for c in classes:
         mine, rest = uncertainty[chosen & (predicted == c)], uncertainty[~chosen & (predicted == c)]
         if len(mine) and len(rest):
-            assert mine.min() > rest.max(), mistake("balanced_uncertainty")
+            expect(mine.min() > rest.max(), "balanced_uncertainty")
 
 
-@item("class_balanced_uncertainty_sampling")
-def test_balanced_properties_on_random_tables(call):
+@check("class_balanced_uncertainty_sampling", core=True)
+def balanced_properties_on_random_tables(call):
     """2 to 5 classes, many batch sizes: n rows, every predicted class, the most uncertain of each class"""
     for probas in _balanced_tables(seed=0):
         n_classes = len(np.unique(probas.argmax(axis=1)))
@@ -247,8 +233,8 @@ def test_balanced_properties_on_random_tables(call):
             _check_balanced(call, probas, n)
 
 
-@item("class_balanced_uncertainty_sampling")
-def test_balanced_rare_class(call):
+@check("class_balanced_uncertainty_sampling")
+def balanced_rare_class(call):
     """a class predicted for one row only, and more rows asked than one class has"""
     rng = np.random.default_rng(3)
     probas = rng.dirichlet([4, 1, 1], size=20)
@@ -260,11 +246,11 @@ def test_balanced_rare_class(call):
     _check_balanced(call, probas[:12], 11)
 
 
-@item("class_balanced_uncertainty_sampling")
-def test_balanced_small_pool(call):
+@check("class_balanced_uncertainty_sampling")
+def balanced_small_pool(call):
     """a pool no larger than the batch: every row, once"""
     probas = [[0.6, 0.4], [0.9, 0.1], [0.3, 0.7], [0.45, 0.55], [0.2, 0.8]]
     for n in (5, 8):
-        got = _indices(call("class_balanced_uncertainty_sampling", Probe.fixed_proba(probas), fixed_pool(5),
+        got = as_indices(call("class_balanced_uncertainty_sampling", Probe.fixed_proba(probas), fixed_pool(5),
                             n).value, 5)
-        assert sorted(got.tolist()) == [0, 1, 2, 3, 4], mistake("batch_too_large")
+        expect(sorted(got.tolist()) == [0, 1, 2, 3, 4], "batch_too_large")

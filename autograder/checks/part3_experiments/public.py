@@ -3,8 +3,8 @@ import functools
 
 import numpy as np
 
-from . import public_check
-from ..harness import FigureDescription, Probe
+from allab.checks import close, fits, legend, lines_with, public_check
+from allab.harness import FigureDescription, Probe
 
 ACTIVE, RANDOM = "active learning", "random sampling"
 
@@ -22,23 +22,6 @@ def _line(ax, label):
         if line["label"].strip().lower() == label:
             return line
     return None
-
-
-def _line_with(ax, x, y):
-    """A line of ``ax`` with these x and y data, or None."""
-    for line in ax["lines"]:
-        if len(line["x"]) == len(x) and len(line["y"]) == len(y) \
-                and np.allclose(line["x"], x) and np.allclose(line["y"], y):
-            return line
-    return None
-
-
-def _legend(ax):
-    return [t.strip().lower() for t in (ax["legend"] or [])]
-
-
-def _close(a, b):
-    return a is not None and b is not None and np.isclose(float(a), float(b))
 
 
 # --- Exercise 3.1 -----------------------------------------------------------------------------
@@ -61,7 +44,7 @@ def plot_learning_curves(call):
         assert len(line["x"]) == len(x) and np.allclose(line["x"], x), \
             f"the {label!r} line must be plotted against its own labelled-set sizes {x}; got {line['x']}" + (
                 " - pass random_n for the random curve" if label == RANDOM else "")
-    assert ACTIVE in _legend(ax) and RANDOM in _legend(ax), \
+    assert ACTIVE in legend(ax) and RANDOM in legend(ax), \
         f"add a legend naming both curves (ax.legend()); legend: {ax['legend']}"
     assert ax["title"] == "My curves", f"use the title argument as the axes title; got {ax['title']!r}"
     assert ax["xlabel"].strip() and ax["ylabel"].strip(), \
@@ -108,20 +91,20 @@ def cost_analysis(call):
     missing = sorted(set(expected) - set(got))
     assert not missing, f"the dict is missing the keys {missing}"
     for key, value in expected.items():
-        assert _close(got[key], value), \
+        assert close(got[key], value), \
             f"{key}: expected {value} (active reaches 85% at 30 labels, random at 40; 2.0 per label); got {got[key]!r}" + (
-                " - savings_pct is a percentage: 25.0 means 25%" if key == "savings_pct" and _close(got[key], 0.25) else "")
+                " - savings_pct is a percentage: 25.0 means 25%" if key == "savings_pct" and close(got[key], 0.25) else "")
 
     got = call("cost_analysis", [0.70, 0.80, 0.86, 0.90], [0.70, 0.75, 0.80, 0.90], n, target_acc=0.85,
                random_n=[10, 25, 40, 55]).value
-    assert _close(got["random_labels"], 55) and _close(got["labels_saved"], 25), \
+    assert close(got["random_labels"], 55) and close(got["labels_saved"], 25), \
         f"with random_n=[10, 25, 40, 55] random sampling reaches 85% at 55 labels (25 saved); " \
         f"got random_labels={got['random_labels']!r}, labels_saved={got['labels_saved']!r}"
 
     out = call("cost_analysis", [0.70, 0.80, 0.86, 0.90], [0.70, 0.75, 0.80, 0.84], n)
     got = out.value
     assert isinstance(got, dict), "return the dict also when a curve never reaches the target"
-    assert _close(got["active_labels"], 30) and _close(got["active_cost"], 30.0), \
+    assert close(got["active_labels"], 30) and close(got["active_cost"], 30.0), \
         f"active learning reaches the default target 0.85 at 30 labels (cost 30.0 at the default 1.0 per label); " \
         f"got active_labels={got['active_labels']!r}, active_cost={got['active_cost']!r}"
     for key in ("random_labels", "random_cost", "labels_saved", "cost_saved", "savings_pct"):
@@ -162,7 +145,7 @@ def analyze_selected_samples(call):
     missing = sorted((set(expected) | {"class_counts"}) - set(stats))
     assert not missing, f"stats is missing the keys {missing}"
     for key, want in expected.items():
-        assert _close(stats[key], want), \
+        assert close(stats[key], want), \
             f"{key}: expected {want:.4f} for the {n} least-confident pool samples; got {stats[key]!r}"
     got = stats["class_counts"]
     if isinstance(got, dict):
@@ -191,24 +174,24 @@ def analyze_selected_samples(call):
 def area_under_curve(call):
     """Trapezoid area divided by the x range; a single point gives its accuracy."""
     got = call("area_under_curve", [0.5, 0.7, 0.9], [10, 20, 30]).value
-    assert _close(got, 0.7), f"for [0.5, 0.7, 0.9] at [10, 20, 30] expected 0.7; got {got!r}" + (
-        " - divide the area by n_labeled[-1] - n_labeled[0]" if _close(got, 14.0) else "")
+    assert close(got, 0.7), f"for [0.5, 0.7, 0.9] at [10, 20, 30] expected 0.7; got {got!r}" + (
+        " - divide the area by n_labeled[-1] - n_labeled[0]" if close(got, 14.0) else "")
     got = call("area_under_curve", np.array([0.6, 0.8, 0.8]), np.array([10, 20, 40])).value
-    assert _close(got, 23 / 30), \
+    assert close(got, 23 / 30), \
         f"with uneven steps, [0.6, 0.8, 0.8] at [10, 20, 40] gives (10 * 0.7 + 20 * 0.8) / 30 = 0.7667; got {got!r}" + (
             " - weight each segment by its width (the trapezoid rule), not the plain mean"
-            if _close(got, np.mean([0.6, 0.8, 0.8])) else "")
+            if close(got, np.mean([0.6, 0.8, 0.8])) else "")
     got = call("area_under_curve", [0.83, 0.83, 0.83, 0.83], [20, 30, 40, 50]).value
-    assert _close(got, 0.83), f"a flat curve at 0.83 must give 0.83; got {got!r}"
+    assert close(got, 0.83), f"a flat curve at 0.83 must give 0.83; got {got!r}"
     got = call("area_under_curve", [0.8], [20]).value
-    assert _close(got, 0.8), f"a single point must give its accuracy, 0.8; got {got!r}"
+    assert close(got, 0.8), f"a single point must give its accuracy, 0.8; got {got!r}"
 
 
 @functools.lru_cache(maxsize=None)  # the grader checks every student against the same runs
 def _paired_runs(n_runs, n_iterations, random_state):
     """[(active accuracies, random accuracies)] of each run, from Parts 1 and 2 (allab.mine) on the lab data."""
-    from ..data import load_lab_data
-    from ..mine import active_learning_loop, create_initial_split, random_sampling_loop
+    from allab.data import load_lab_data
+    from allab.mine import active_learning_loop, create_initial_split, random_sampling_loop
     X_train, X_test, y_train, y_test = load_lab_data()
     runs = []
     for r in range(n_runs):
@@ -254,9 +237,10 @@ def run_multiple_experiments(call):
             f"random_state={7 + r}: expected {np.round(want_random, 3).tolist()}, got {np.round(random[r], 3).tolist()}"
 
     out = call("run_multiple_experiments", 1, n_iterations=2, model=Probe.spy("model"))
-    fits = [e for e in out.logs.get("model", []) if e["method"] == "fit"]
-    assert out.value is not None and len(fits) >= 4, \
-        f"pass model= on to both loops: with n_runs=1 and n_iterations=2 the given model was fitted {len(fits)} times, expected 4"
+    trained = fits(out, "model")
+    assert out.value is not None and len(trained) >= 4, \
+        f"pass model= on to both loops: with n_runs=1 and n_iterations=2 the given model was fitted {len(trained)} " \
+        "times, expected 4"
 
 
 @public_check("plot_multiple_runs")
@@ -271,9 +255,9 @@ def plot_multiple_runs(call):
     assert len(fig["axes"]) == 1, f"draw in one axes; the figure has {len(fig['axes'])}"
     ax = fig["axes"][0]
     for key in ("active", "random"):
-        assert _line_with(ax, [20, 30, 40], results[f"{key}_mean"]) is not None, \
+        assert lines_with(ax, [20, 30, 40], results[f"{key}_mean"]), \
             f"no line shows {key}_mean {np.round(results[f'{key}_mean'], 3).tolist()} against n_labeled [20, 30, 40]"
-    assert ACTIVE in _legend(ax) and RANDOM in _legend(ax), \
+    assert ACTIVE in legend(ax) and RANDOM in legend(ax), \
         f"add a legend with 'Active learning' and 'Random sampling'; legend: {ax['legend']}"
     bands = [c for c in ax["collections"] if c["type"].endswith("PolyCollection")]
     errorbars = [c for c in ax["containers"] if c["type"] == "ErrorbarContainer"]

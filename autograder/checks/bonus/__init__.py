@@ -1,0 +1,1 @@
+"""The checks of bonus: public.py (released to students) and hidden.py."""

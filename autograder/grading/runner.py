@@ -1,0 +1,218 @@
+"""The runner of the checks: each part's public and hidden checks against one submission, one record a check.
+
+A part's checks live in ``autograder/checks/<part>/``: ``public.py`` (what students run in the notebook's
+check cells) and ``hidden.py`` (functions registered with :func:`check`). Parts are found by folder. A check
+takes its arguments by name: ``call`` runs the student's functions (in the worker), ``reference`` the
+reference solution's (here); both return :class:`allab.harness.Outcome`. A hidden check fails with
+:class:`Mistake` (through :func:`expect`), naming a key of ``autograder/mistakes.toml``: feedback names the
+likely mistake without revealing the check.
+
+Grading ran these through pytest before; pytest stays for the project's own tests, as a runner of ours
+needs no collection, fixtures, plugins or reports for some fifty plain function calls a submission.
+"""
+import importlib
+import inspect
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from allab.checks import PublicCheck
+from allab.harness import LocalCaller, StudentError, to_plain
+
+CHECKS_DIR = Path(__file__).resolve().parent.parent / "checks"
+PUBLIC = "public"   # the name of a part's public check of an item (the notebook's check cell)
+
+
+class Mistake(AssertionError):
+    """A failed hidden check naming the catalogued mistake ``key`` (a key of ``autograder/mistakes.toml``)."""
+
+    def __init__(self, key):
+        super().__init__(key)
+        self.key = key
+
+
+def expect(condition, key):
+    """Raise :class:`Mistake` ``key`` unless ``condition`` holds."""
+    if not condition:
+        raise Mistake(key)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of graded function ``function``: ``run`` takes the arguments named in ``needs``."""
+    function: str
+    name: str
+    title: str
+    run: object
+    needs: tuple
+    core: bool = False
+    weight: float = 1.0
+    hidden: bool = True
+
+
+def check(function, core=False, weight=1.0):
+    """Decorator: register a hidden check of graded function ``function`` of the module's part.
+
+    Parameters
+    ----------
+    function : str
+        The graded function (an item of the mark scheme) the check is about.
+    core : bool
+        Whether the check tests the item's main job: failing it scores 0 on the item. An item without a
+        core check has its public check as core.
+    weight : float
+        The check's share of the item's points, relative to its other checks (1 each by default).
+
+    The check's name is the function's name, its title the first line of its docstring.
+    """
+    if weight <= 0:
+        raise ValueError(f"a check's weight must be positive; got {weight}")
+
+    def register(func):
+        title = func.__doc__.strip().splitlines()[0] if func.__doc__ else func.__name__.replace("_", " ")
+        return Check(function, func.__name__, title, func, _needs(func), core, float(weight))
+    return register
+
+
+def _needs(func):
+    return tuple(inspect.signature(func).parameters)
+
+
+@dataclass
+class CheckRecord:
+    """The outcome of one check of one item."""
+    item: str
+    name: str
+    passed: bool
+    hidden: bool
+    message: str = ""     # shown to the student only for public checks
+    mistake: str = ""     # catalogue key, when the failing check named one
+    raised: str = ""      # the student's own exception, when that is why the check failed (safe to show)
+    check: str = ""       # the check's name: its function's in hidden.py, or "public" for the check cell
+
+
+@dataclass(frozen=True)
+class CheckRules:
+    """How an item's checks share its points: ``core`` checks (the item's main job: failing one scores 0 on
+    the item) and ``weights`` (a check not listed weighs 1)."""
+    core: frozenset = frozenset({PUBLIC})
+    weights: tuple = ()   # ((check, weight), ...)
+
+    def weight(self, check):
+        return dict(self.weights).get(check, 1.0)
+
+
+def check_parts():
+    """The parts that have checks: every folder of ``autograder/checks`` with a ``hidden.py``."""
+    return sorted(path.parent.name for path in CHECKS_DIR.glob("*/hidden.py"))
+
+
+@lru_cache(maxsize=None)
+def part_checks(part):
+    """The checks of ``part``, in running order: its public checks, then its hidden ones as defined."""
+    from autograder.markscheme import load_items
+    public = importlib.import_module(f"autograder.checks.{part}.public")
+    hidden = importlib.import_module(f"autograder.checks.{part}.hidden")
+    checks = [Check(c.function_name, PUBLIC, f"public checks of {c.function_name}", c.run, ("call",), hidden=False)
+              for c in vars(public).values() if isinstance(c, PublicCheck)]
+    checks += [c for c in vars(hidden).values() if isinstance(c, Check)]
+    functions = {it.function for it in load_items() if it.part == part}
+    for c in checks:
+        if c.function not in functions:
+            raise RuntimeError(f"{part}: check {c.name} is of {c.function!r}, which is not in the mark scheme")
+    return tuple(checks)
+
+
+@lru_cache(maxsize=None)
+def check_rules():
+    """``{item name: CheckRules}`` from the checks' declarations (an item without a core check: its public
+    check is core)."""
+    from autograder.markscheme import load_items
+    rules = {}
+    for it in load_items():
+        checks = [c for c in part_checks(it.part) if c.function == it.function] if it.part in check_parts() else []
+        core = frozenset(c.name for c in checks if c.core) or frozenset({PUBLIC})
+        weights = tuple(sorted((c.name, c.weight) for c in checks if c.weight != 1.0))
+        rules[it.name] = CheckRules(core, weights)
+    return rules
+
+
+class StudentCaller:
+    """``call(name, *args, **kwargs)`` on the student's functions of one part, in the worker."""
+
+    def __init__(self, process, part, shared):
+        self.process, self.part, self._shared = process, part, shared
+
+    def __call__(self, name, *args, **kwargs):
+        # The other graded functions it uses are working versions during the call: no cascade of one mistake.
+        return self.process.call(self.part, name, args, kwargs)
+
+    def shared(self, name, *args, **kwargs):
+        """Like ``call``, but checks that look at different sides of one result share one call per
+        submission. Not for checks of randomness, which must see every call."""
+        key = _key(self.part, name, args, kwargs)
+        if key not in self._shared:
+            self._shared[key] = self(name, *args, **kwargs)
+        return self._shared[key]
+
+
+def _key(part, name, args, kwargs):
+    return json.dumps([part, name, to_plain(list(args)), to_plain(kwargs)])
+
+
+class ReferenceCaller(LocalCaller):
+    """``call`` on the reference solution; results are cached, as every student needs the same."""
+
+    _cache = {}
+
+    def __init__(self, part):
+        from autograder.grading.reference import load_reference
+        from autograder.grading.worker import skip_layout
+        skip_layout()  # the reference's plots too: layout is never checked
+        super().__init__(load_reference(part))
+        self.part = part
+
+    def __call__(self, name, *args, **kwargs):
+        key = _key(self.part, name, args, kwargs)
+        if key not in self._cache:
+            self._cache[key] = super().__call__(name, *args, **kwargs)
+        return self._cache[key]
+
+
+def run_check(c, arguments):
+    """Run check ``c`` with the arguments it names among ``arguments``; return ``(passed, message, mistake,
+    raised)``."""
+    try:
+        c.run(*(arguments[name] for name in c.needs))
+    except Mistake as exc:
+        return False, "", exc.key, ""
+    except StudentError as exc:
+        return False, "", "", str(exc)[:1000]
+    except AssertionError as exc:
+        return False, str(exc)[:2000], "", ""
+    except Exception as exc:  # noqa: BLE001 - a check that breaks fails, saying how
+        return False, f"{type(exc).__name__}: {exc}"[:2000], "", ""
+    return True, "", "", ""
+
+
+def run_checks(process, parts, public_only=False):
+    """Run the checks of ``parts`` against the submission in ``process``; return the :class:`CheckRecord` s.
+
+    With ``public_only``, only the public checks (the notebook's check cells) run.
+    """
+    from autograder.markscheme import load_items
+    names = {(it.part, it.function): it.name for it in load_items()}
+    shared = {}   # outcomes of calls that several checks look at (StudentCaller.shared)
+    records = []
+    for part in check_parts():
+        if part not in parts:
+            continue
+        arguments = {"call": StudentCaller(process, part, shared), "reference": ReferenceCaller(part)}
+        for c in part_checks(part):
+            if public_only and c.hidden:
+                continue
+            passed, message, mistake, raised = run_check(c, arguments)
+            records.append(CheckRecord(names[part, c.function], c.title, passed, c.hidden, message, mistake,
+                                       raised, c.name))
+    return records
