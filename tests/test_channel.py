@@ -133,6 +133,42 @@ def test_an_oversized_answer_becomes_an_error_reply():
     assert info.value.kind == "ResultTooLarge"
 
 
+def test_a_failed_handler_answers_with_its_error_and_no_traceback():
+    """The grading process's handlers run the reference: its traceback (the reference's source) must never
+    reach the worker, where student code can read it. The student's own calls keep theirs (run_call)."""
+    grader, worker = socket.socketpair()
+
+    def reference(message):
+        raise ValueError("the reference refused")
+    grader_peer = Peer(Channel(grader.fileno(), checked=False), {"working": reference})
+    worker_channel = Channel(worker.fileno(), checked=False)
+    worker_channel.send({"op": "working", "id": 1})
+    grader_peer.answer(grader_peer.channel.receive(soon()), soon())
+    reply = worker_channel.receive(soon())
+    assert reply["error"] == {"type": "ValueError", "message": "the reference refused", "traceback": ""}
+    grader.close()
+    worker.close()
+
+
+def test_a_student_call_that_raises_keeps_its_traceback_and_reads_as_a_student_error():
+    from allab.harness import Outcome, StudentError, run_call
+
+    class Unprintable(Exception):
+        def __str__(self):
+            raise RuntimeError("no")
+
+    def query(pool):
+        raise KeyError("pool")
+
+    def odd():
+        raise Unprintable()
+    error = run_call({"query": query}, "query", [[1]], {})["error"]
+    assert (error["type"], error["message"]) == ("KeyError", "'pool'") and "in query" in error["traceback"]
+    with pytest.raises(StudentError, match="query raised KeyError: 'pool'"):
+        Outcome("query", error=error).value
+    assert run_call({"odd": odd}, "odd", [], {})["error"]["message"] == "<message could not be printed>"
+
+
 def test_depth_check_is_iterative():
     deep = []
     for _ in range(10_000):

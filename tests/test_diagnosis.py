@@ -12,6 +12,7 @@ from autograder.grading.runner import CHECKS_DIR, CheckRecord as Record, CheckRu
 from autograder.grading.runner import part_checks
 from autograder.markscheme import load_items, load_mistakes
 from autograder.results.outputs import item_feedback
+from autograder.results.types import ItemResult
 from autograder.grading.reference import load_reference
 from autograder.grading.signature import signature_problem, signature_problems, student_functions
 
@@ -210,7 +211,8 @@ def test_the_diagnosis_is_the_key_most_failed_checks_name_core_first():
 
 def feedback(tests, mistake, signature=""):
     costs = item_score(tests, CheckRules(frozenset({"main"})), 2.0)[1]
-    return item_feedback({"tests": tests, "costs": costs, "mistake": mistake, "signature": signature})
+    return item_feedback(ItemResult(0.0, 2.0, "an item", tuple(tests), tuple(costs), signature=signature,
+                                    mistake=mistake))
 
 
 def test_feedback_shows_one_likely_mistake_and_what_each_failure_cost():

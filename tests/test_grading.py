@@ -52,14 +52,14 @@ def test_catalogues_are_large_enough():
 def test_reference_gets_full_marks(graded):
     result = graded["reference"]
     assert not result.problems and not result.incidents
-    failed = {name: item_feedback(item) for name, item in result.items.items() if item["score"] != item["max_score"]}
+    failed = {name: item_feedback(item) for name, item in result.items.items() if item.score != item.max_score}
     assert not failed, failed
 
 
 def test_untouched_release_gets_zero_on_every_item(graded):
     result = graded["untouched"]
     assert result.score == 0
-    assert all(item["tests"] for item in result.items.values()), "every item must have been checked"
+    assert all(item.tests for item in result.items.values()), "every item must have been checked"
 
 
 def _item_name(edit):
@@ -70,15 +70,15 @@ def _item_name(edit):
 def test_mutant_loses_points_on_its_item_only(edit, graded):
     result = graded[edit.key]
     broken = result.items[_item_name(edit)]
-    assert broken["score"] < broken["max_score"], f"{edit.key} was not caught"
+    assert broken.score < broken.max_score, f"{edit.key} was not caught"
     for it in load_items():
         if it.part == edit.part and it.name != _item_name(edit):
             item = result.items[it.name]
-            assert item["score"] == item["max_score"], f"{edit.key} also cost {it.name}: {item_feedback(item)}"
+            assert item.score == item.max_score, f"{edit.key} also cost {it.name}: {item_feedback(item)}"
     feedback = "\n".join(item_feedback(broken))
     assert diagnosis_matches(edit, broken, feedback), f"{edit.key}: expected {edit.mistake or edit.feedback!r}:\n{feedback}"
     if edit.main_job:
-        assert broken["score"] == 0, f"{edit.key} fails the main job of {broken['title']} but scored {broken['score']}"
+        assert broken.score == 0, f"{edit.key} fails the main job of {broken.title} but scored {broken.score}"
 
 
 def diagnosis_matches(edit, item, feedback):
@@ -87,7 +87,7 @@ def diagnosis_matches(edit, item, feedback):
     likely = [line for line in feedback.splitlines() if "Likely mistake" in line]
     if not edit.mistake:
         return edit.feedback in feedback and all(edit.feedback in line or UNCOMMON_TEXT in line for line in likely)
-    if len(likely) != 1 or item["mistake"] != edit.mistake:
+    if len(likely) != 1 or item.mistake != edit.mistake:
         return False
     expected = load_mistakes()[edit.mistake]
     return expected in likely[0] and (not edit.feedback or edit.feedback in likely[0])
@@ -109,5 +109,5 @@ def test_most_mutants_get_exactly_their_diagnosis(graded):
 def test_variant_gets_full_marks(edit, graded):
     result = graded[edit.key]
     lost = {it.name: item_feedback(result.items[it.name]) for it in load_items()
-            if it.part == edit.part and result.items[it.name]["score"] != result.items[it.name]["max_score"]}
+            if it.part == edit.part and result.items[it.name].score != result.items[it.name].max_score}
     assert not lost, lost

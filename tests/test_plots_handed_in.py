@@ -4,9 +4,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from autograder.grading.grade import StudentResult, check_plots  # noqa: E402
+from autograder.grading.grade import check_plots  # noqa: E402
 from autograder.markscheme import deliverable_figures  # noqa: E402
 from autograder.results.outputs import feedback_markdown  # noqa: E402
+from autograder.results.types import ItemResult, StudentResult  # noqa: E402
 
 
 def test_plots_are_found_checked_and_reported(tmp_path):
@@ -30,8 +31,7 @@ def test_plots_are_found_checked_and_reported(tmp_path):
 
 def _empty_items():
     from autograder.markscheme import load_items
-    return {it.name: {"score": 0.0, "max_score": it.points, "title": it.title, "tests": [], "submitted": False}
-            for it in load_items()}
+    return {it.name: ItemResult(0.0, it.points, it.title, submitted=False) for it in load_items()}
 
 
 def test_no_plots_is_one_line_not_twelve(tmp_path):

@@ -7,11 +7,11 @@ import pytest
 
 from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
 from autograder.results.answers import question_page, reference, score_rows
-from autograder.grading.grade import StudentResult
 from autograder.markscheme import gradebook_items, load_items, max_score, written_items
 from autograder.notebook import nbgrader_meta, read_notebook
 from autograder.results.outputs import feedback_markdown, results_json, summary_table, write_gradebook
 from autograder.results.report import distribution, item_stats, read_gradebook
+from autograder.results.types import ItemResult, StudentResult, WrittenResult
 from autograder.results.written import (TEXT_STUB, ManualError, anonymous_id, answer_status, apply_manual,
                                 read_manual)
 
@@ -118,10 +118,8 @@ def test_a_second_score_or_a_missing_column_is_refused(tmp_path):
 
 def make_result(auto_share=1.0):
     """Full marks on the autograded items (bonus included) times ``auto_share``, every written answer pending."""
-    items = {it.name: {"score": it.points * auto_share, "max_score": it.points, "title": it.title, "tests": [],
-                       "submitted": True} for it in load_items()}
-    written = {it.name: {"score": None, "max_score": it.points, "title": it.title, "answer": "An answer.",
-                         "status": "pending", "comment": ""} for it in written_items()}
+    items = {it.name: ItemResult(it.points * auto_share, it.points, it.title) for it in load_items()}
+    written = {it.name: WrittenResult(None, it.points, it.title, "An answer.", "pending", "") for it in written_items()}
     return StudentResult("alice", items=items, written=written)
 
 
@@ -146,7 +144,7 @@ def test_graded_answers_and_extra_credit_take_the_score_above_max_score(tmp_path
     scores[("bob", "part3.report_cost")] = (1.0, "")   # someone else's: not applied to alice
     assert apply_manual(result, scores) == 4
     assert (result.score, result.max_score, result.pending) == (49, 42, 0)
-    assert result.written["part3.report_cost"]["status"] == "graded"
+    assert result.written["part3.report_cost"].status == "graded"
     data = results_json(result)
     assert data["score"] == 49 == sum(t["score"] for t in data["tests"])
     assert results_json(result, written=False)["score"] == 40
@@ -191,9 +189,9 @@ def test_an_empty_autograded_cell_is_still_an_error(tmp_path):
 
 def test_question_page_escapes_answers_and_can_hide_names():
     item = written_items()[0]
-    entries = {"mallory": {"score": None, "answer": "<script>alert(1)</script> my answer", "status": "pending",
-                           "comment": ""},
-               "bob": {"score": 0.0, "answer": TEXT_STUB, "status": "auto", "comment": "no answer: the stub"}}
+    entries = {"mallory": WrittenResult(None, item.points, item.title, "<script>alert(1)</script> my answer",
+                                        "pending", ""),
+               "bob": WrittenResult(0.0, item.points, item.title, TEXT_STUB, "auto", "no answer: the stub")}
     page = question_page(item, entries, anonymous_id)
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert "mallory" not in page and "bob" not in page and anonymous_id("mallory") in page
@@ -202,8 +200,9 @@ def test_question_page_escapes_answers_and_can_hide_names():
 
 
 def test_score_rows_keep_what_was_typed_and_prefill_automatic_zeros():
-    answers = {"alice": {it.name: {"score": None, "status": "pending", "comment": ""} for it in written_items()},
-               "bob": {it.name: {"score": 0.0, "status": "auto", "comment": "no answer"} for it in written_items()}}
+    answers = {"alice": {it.name: WrittenResult(None, it.points, it.title, "An answer.", "pending", "")
+                         for it in written_items()},
+               "bob": {it.name: WrittenResult(0.0, it.points, it.title, "", "auto", "no answer") for it in written_items()}}
     kept = {("alice", "part3.report_cost"): (2.0, "ok"), ("alice", "part3.report_strategy"): (None, "later")}
     rows = {(r[0], r[1]): r[3:] for r in score_rows(answers, lambda s: s, kept)}
     assert rows[("alice", "part3.report_cost")] == ["2", "ok"]
@@ -229,9 +228,9 @@ def test_answers_are_read_from_any_well_formed_cell_and_malformed_ones_are_skipp
     nb = read_code_cells(path)
     assert nb.texts["report_cost"] == "Saved 15 labels.\n\nCopied cell: more.\n\n"
     entries = collect(Submission("s", tmp_path, notebooks={"part3_experiments": nb}))
-    assert entries["part3.report_cost"]["status"] == "pending"
-    assert entries["part3.report_strategy"]["status"] == "auto"
-    assert entries["part3.report_samples"]["status"] == "pending"           # no such cell: a TA must look
-    assert "not found" in entries["part3.report_samples"]["comment"]
-    assert entries["bonus.digits_analysis"]["comment"] == "no answer: no notebook of bonus was handed in"
-    assert entries["bonus.digits_analysis"]["score"] == 0
+    assert entries["part3.report_cost"].status == "pending"
+    assert entries["part3.report_strategy"].status == "auto"
+    assert entries["part3.report_samples"].status == "pending"           # no such cell: a TA must look
+    assert "not found" in entries["part3.report_samples"].comment
+    assert entries["bonus.digits_analysis"].comment == "no answer: no notebook of bonus was handed in"
+    assert entries["bonus.digits_analysis"].score == 0

@@ -28,7 +28,8 @@ def _grade_one(submission, limits):
 
 def failed_result(submission, why):
     """The row of a submission the grader itself failed on: every item 0, and why."""
-    from autograder.grading.grade import StudentResult, score
+    from autograder.grading.grade import score
+    from autograder.results.types import StudentResult
     from autograder.results.written import collect
     return StudentResult(submission.student, items=score([], {}), written=collect(submission), problems=[
         *submission.problems, f"the grader failed on this submission ({why[:500]}); it was not graded: "
@@ -212,13 +213,13 @@ def check_command(args):
     result = grade_submission(sub, public_only=True)
     for problem in result.problems + result.incidents:
         print(f"! {problem}")
-    graded = [(name, item) for name, item in result.items.items() if item["tests"]]
+    graded = [(name, item) for name, item in result.items.items() if item.tests]
     if not graded:
         print(f"{path.name}: no graded function of the lab found")
         return 1
     for name, item in graded:
-        ok = all(t.passed for t in item["tests"])
+        ok = all(t.passed for t in item.tests)
         print(f"{'✔' if ok else '✘'} {name}")
         for line in item_feedback(item):
             print(f"    {line}")
-    return 0 if all(t.passed for _, item in graded for t in item["tests"]) else 1
+    return 0 if all(t.passed for _, item in graded for t in item.tests) else 1

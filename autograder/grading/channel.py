@@ -16,7 +16,7 @@ import os
 import select
 import time
 
-from allab.harness import from_plain, to_plain
+from allab.harness import failed_call, from_plain, to_plain
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 200           # legitimate messages nest a few dozen levels (to_plain stops at 20 objects deep)
@@ -243,18 +243,18 @@ class Peer:
         except ProtocolError:
             raise
         except Exception as exc:  # noqa: BLE001 - the handler's failure is the requester's answer
-            reply = {"value": None, "error": {"type": type(exc).__name__, "message": _text(exc)}}
+            reply = {"value": None, "error": failed_call(exc)}
         except BaseException as exc:
             if not self.catch_all:
                 raise  # the grading process's own time limit or interrupt
-            reply = {"value": None, "error": {"type": type(exc).__name__, "message": _text(exc)}}
+            reply = {"value": None, "error": failed_call(exc)}
         finally:
             self._nesting -= 1
         try:
             self.channel.send({"op": "reply", "id": self.new_id(), "to": message["id"], **reply}, deadline)
         except TooLarge as exc:
             self.channel.send({"op": "reply", "id": self.new_id(), "to": message["id"], "value": None,
-                               "error": {"type": "ResultTooLarge", "message": str(exc)}}, deadline)
+                               "error": failed_call("ResultTooLarge", str(exc))}, deadline)
 
 
 def as_exception(remote):
@@ -267,13 +267,6 @@ def as_exception(remote):
         except Exception:  # noqa: BLE001 - a type whose constructor wants other arguments
             pass
     return RuntimeError(f"{remote.kind}: {remote}")
-
-
-def _text(exc):
-    try:
-        return str(exc)[:1000]
-    except Exception:  # noqa: BLE001 - a student's exception whose __str__ fails
-        return "<message could not be printed>"
 
 
 # --- live objects lent across the wire --------------------------------------------------------

@@ -1,64 +1,23 @@
 """Grading one submission: load its code into a worker, run the checks, score the items."""
 import dataclasses
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from autograder.grading.judge import submission_budget
 from autograder.grading.runner import check_rules, run_checks
-from autograder.markscheme import deliverable_figures, gradebook_items, load_items, load_mistakes, part_functions
+from autograder.markscheme import deliverable_figures, load_items, load_mistakes, part_functions
 from autograder.grading.sandbox import course_limits
 from autograder.grading.worker import StudentProcess
+from autograder.results.types import ItemResult, StudentResult
 from autograder.results.written import collect as collect_written
 
 
-@dataclass
-class StudentResult:
-    """Everything the outputs need about one graded student."""
-    student: str
-    items: dict = field(default_factory=dict)       # item name -> {"score", "max_score", "tests"}
-    problems: list = field(default_factory=list)    # what was wrong with the submission's files
-    incidents: list = field(default_factory=list)   # what the code did (timeouts, crashes)
-    plots: dict = field(default_factory=dict)       # deliverable plot name -> "ok" or what is wrong
-    seconds: float = 0.0
-    written: dict = field(default_factory=dict)     # written item name -> entry (autograder.results.written)
-
-    @property
-    def score(self):
-        """Every judged point, extra credit included (pending written answers count nothing yet)."""
-        return round(sum(self.points(written) for written in (False, True)), 2)
-
-    @property
-    def max_score(self):
-        """The points of every required item, autograded and written (extra credit left out)."""
-        return sum(v["max_score"] for name, v in self.all_items().items() if name not in _extra_names())
-
-    @property
-    def pending(self):
-        """The points of written answers no TA has scored yet."""
-        return sum(v["max_score"] for v in self.written.values() if v["score"] is None)
-
-    def all_items(self):
-        """``{name: entry}`` of the autograded and the written items."""
-        return {**self.items, **self.written}
-
-    def points(self, written, extra=None):
-        """The score of the autograded (or written) items; only extra credit (``extra=True``) or none."""
-        entries = self.written if written else self.items
-        return sum(v["score"] for name, v in entries.items() if v["score"] is not None
-                   and (extra is None or (name in _extra_names()) == extra))
-
-
-def _extra_names():
-    return {it.name for it in gradebook_items() if it.extra}
 
 
 def score(records, parts, signatures=None):
-    """Per-item scores by the mark scheme's weights (0 for parts not handed in, or when a core check failed).
+    """``{item name: ItemResult}``: scores by the mark scheme's weights (0 for parts not handed in, or when a
+    core check failed), what each failed check cost and the item's one diagnosis.
 
-    ``signatures`` is ``{item name: what is wrong with the function's signature}``. Each item also gets
-    ``costs`` (what each failed check cost), ``mistake`` (its one diagnosis: a catalogue key or "") and
-    ``signature``.
+    ``signatures`` is ``{item name: what is wrong with the function's signature}``.
     """
     signatures = signatures or {}
     rules = check_rules()
@@ -66,10 +25,9 @@ def score(records, parts, signatures=None):
     for it in load_items():
         tests = [r for r in records if r.item == it.name]
         points, costs = item_score(tests, rules[it.name], it.points)
-        result[it.name] = {"score": points, "max_score": it.points, "title": it.title, "tests": tests,
-                           "submitted": it.part in parts, "costs": costs,
-                           "signature": signatures.get(it.name, ""),
-                           "mistake": diagnose(tests, rules[it.name], signatures.get(it.name, ""))}
+        signature = signatures.get(it.name, "")
+        result[it.name] = ItemResult(points, it.points, it.title, tuple(tests), tuple(costs), it.part in parts,
+                                     signature, diagnose(tests, rules[it.name], signature))
     return result
 
 

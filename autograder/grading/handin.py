@@ -73,12 +73,12 @@ def check_folder(folder):
     result = grade_submission(submission, public_only=True)
     report.notes += result.incidents
     for name, item in result.items.items():
-        if item["tests"] and name not in report.stubs and not all(t.passed for t in item["tests"]):
+        if item.tests and name not in report.stubs and not all(t.passed for t in item.tests):
             report.failing.append((name, item_feedback(item)))
     for it in written_items():
         entry = result.written[it.name]
-        if it.part in handed_in and entry["comment"]:  # a comment before any TA: no answer, or no answer cell
-            report.empty_answers.append(f"{it.name} ({it.title}): {entry['comment']}")
+        if it.part in handed_in and entry.comment:  # a comment before any TA: no answer, or no answer cell
+            report.empty_answers.append(f"{it.name} ({it.title}): {entry.comment}")
     wanted = [f for f in deliverable_figures() if _figure_part(f) in handed_in or _figure_part(f) not in extra]
     plots = check_plots(submission.files)
     report.missing_figures = [f"figures/{f}.png: {plots[f]}" for f in wanted if plots[f] != "ok"]

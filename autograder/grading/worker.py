@@ -431,8 +431,8 @@ class StudentProcess:
 
     @staticmethod
     def _failed(name, message):
-        from allab.harness import Outcome
-        return Outcome(name, error={"type": "WorkerError", "message": message, "traceback": ""})
+        from allab.harness import Outcome, failed_call
+        return Outcome(name, error=failed_call("WorkerError", message))
 
     def load(self):
         """Start the worker and load the code; return ``{part: {"problems", "defined"}}``."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from autograder import SOLUTIONS_DIR
 from autograder.markscheme import written_items
 from autograder.notebook import BEGIN_SOLUTION, END_SOLUTION, read_json_notebook, source
+from autograder.results.types import WrittenResult
 from autograder.results.written import MANUAL_COLUMNS, ManualError, anonymous_id, read_manual
 
 BEGIN_MARK_SCHEME, END_MARK_SCHEME = "### BEGIN MARK SCHEME", "### END MARK SCHEME"
@@ -61,16 +62,16 @@ def reference(item, solutions_dir=SOLUTIONS_DIR):
 
 
 def load_answers(folder):
-    """``{student: {item name: entry}}`` from ``folder/written_answers.json`` (raises AnswersError)."""
+    """``{student: {item name: WrittenResult}}`` from ``folder/written_answers.json`` (raises AnswersError)."""
     path = Path(folder) / "written_answers.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        students = data["students"]
+        return {student: {name: WrittenResult.from_json(entry) for name, entry in entries.items()}
+                for student, entries in data["students"].items()}
     except FileNotFoundError:
         raise AnswersError(f"no {path}: run `python -m autograder grade ... --out {folder}` first") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise AnswersError(f"{path} is not one `grade` wrote: {exc}") from exc
-    return students
 
 
 def _markdown(text):
@@ -119,20 +120,20 @@ def _unwrap(text):
 
 
 def question_page(item, entries, label):
-    """The HTML page of one written question: reference, rubric and ``{student: entry}`` side by side.
+    """The HTML page of one written question: reference, rubric and ``{student: WrittenResult}`` side by side.
 
     Students' answers are shown as escaped text, never rendered: they are untrusted.
     """
     key = reference(item)
     cards = []
-    for student in sorted(entries, key=lambda s: (entries[s]["status"] != "pending", label(s))):  # to grade first
+    for student in sorted(entries, key=lambda s: (entries[s].status != "pending", label(s))):  # to grade first
         entry = entries[student]
-        state = {"pending": "to grade", "auto": "0 (automatic)"}.get(entry["status"], f"graded: {entry['score']}")
-        if entry["comment"]:
-            state += f" · {entry['comment']}"
-        cards.append(CARD.format(status=html.escape(entry["status"]), who=html.escape(label(student)),
-                                 state=html.escape(state), answer=html.escape(_unwrap(entry["answer"]) or "(no answer)")))
-    count = {s: sum(e["status"] == s for e in entries.values()) for s in ("pending", "auto", "graded")}
+        state = {"pending": "to grade", "auto": "0 (automatic)"}.get(entry.status, f"graded: {entry.score}")
+        if entry.comment:
+            state += f" · {entry.comment}"
+        cards.append(CARD.format(status=html.escape(entry.status), who=html.escape(label(student)),
+                                 state=html.escape(state), answer=html.escape(_unwrap(entry.answer) or "(no answer)")))
+    count = {s: sum(e.status == s for e in entries.values()) for s in ("pending", "auto", "graded")}
     return PAGE.format(title=html.escape(f"{item.name}: {item.title}"), points=f"{item.points:g}",
                        extra=" (extra credit)" if item.extra else "", n=len(entries), **count,
                        columns=", ".join(MANUAL_COLUMNS), question=_markdown(key["question"]),
@@ -157,8 +158,8 @@ def score_rows(answers, label, kept):
             if entry is None:
                 continue
             score, comment = kept.get((student, it.name), (None, None))
-            if score is None and entry["status"] in ("auto", "graded"):
-                score, comment = entry["score"], entry["comment"]
+            if score is None and entry.status in ("auto", "graded"):
+                score, comment = entry.score, entry.comment
             rows.append([label(student), it.name, f"{it.points:g}", "" if score is None else f"{score:g}",
                          comment or ""])
     return rows

@@ -5,6 +5,7 @@ import re
 
 from autograder.grading.grade import SIGNATURE, UNCOMMON, mistake_message
 from autograder.markscheme import gradebook_items, load_items
+from autograder.results.types import WrittenResult
 
 # What grading and `report` write at the top of the output folder: no student's folder may be named so.
 RESERVED_NAMES = ("grades.csv", "grading-notes.md", "mistakes.csv", "written_answers.json", "answers", "report.md",
@@ -43,7 +44,7 @@ def write_gradebook(results, path):
         for r in results:
             entries = r.all_items()
             writer.writerow([r.student, _num(r.score), _num(r.max_score),
-                             *("" if entries.get(n, {}).get("score") is None else _num(entries[n]["score"])
+                             *("" if n not in entries or entries[n].score is None else _num(entries[n].score)
                                for n in names)])
 
 
@@ -63,18 +64,19 @@ def write_mistakes(results, path):
         writer.writerow(MISTAKES_HEADER)
         for r in results:
             for name, item in r.items.items():
-                if item.get("mistake"):
-                    writer.writerow([r.student, name, item["mistake"]])
+                if item.mistake:
+                    writer.writerow([r.student, name, item.mistake])
 
 
 def item_feedback(item):
-    """The lines of feedback for one item: what failed and what it cost, then its one likely mistake."""
-    if not item.get("submitted", True):
+    """The lines of feedback for one :class:`~autograder.results.types.ItemResult`: what failed and what it
+    cost, then its one likely mistake."""
+    if not item.submitted:
         return ["- not graded: no readable notebook of this part was found in the submission"]
-    costs = item.get("costs") or [None] * len(item["tests"])
-    signature = item.get("signature", "")
+    costs = item.costs or [None] * len(item.tests)
+    signature = item.signature
     lines = []
-    for test, cost in zip(item["tests"], costs):
+    for test, cost in zip(item.tests, costs):
         if test.passed:
             continue
         raised = "" if signature and "TypeError" in test.raised else test.raised
@@ -95,12 +97,12 @@ def item_feedback(item):
 
 def likely_mistake(item):
     """The item's one diagnosis in words ("" when nothing failed, or only the student's own errors did)."""
-    key = item.get("mistake", "")
+    key = item.mistake
     if key == SIGNATURE:
-        return item["signature"]
+        return item.signature
     if key and key != UNCOMMON:
         return mistake_message(key)
-    failed = [t for t in item["tests"] if not t.passed]
+    failed = [t for t in item.tests if not t.passed]
     if key == UNCOMMON or any(t.hidden and not t.raised for t in failed):
         return mistake_message(UNCOMMON)
     return ""
@@ -115,16 +117,17 @@ def _cost(cost):
 
 
 def written_feedback(entry):
-    """The lines of feedback for one written answer: its state and the TA's (or the grader's) comment."""
-    if entry["status"] == "pending":
+    """The lines of feedback for one :class:`~autograder.results.types.WrittenResult`: its state and the TA's
+    (or the grader's) comment."""
+    if entry.status == "pending":
         return ["- written answer: not graded yet (a TA grades it by hand; it is not in the score yet)",
-                *([f"- {entry['comment']}"] if entry["comment"] else [])]
-    return [f"- {entry['comment']}"] if entry["comment"] else []
+                *([f"- {entry.comment}"] if entry.comment else [])]
+    return [f"- {entry.comment}"] if entry.comment else []
 
 
 def entry_feedback(entry):
     """The feedback lines of an autograded item or of a written answer."""
-    return written_feedback(entry) if "answer" in entry else item_feedback(entry)
+    return written_feedback(entry) if isinstance(entry, WrittenResult) else item_feedback(entry)
 
 
 def _entry_title(it):
@@ -149,9 +152,9 @@ def results_json(result, written=True):
     entries = [(it, item) for it, item in _entries(result) if written or not it.written]
     for number, (it, item) in enumerate(entries, start=1):
         test = {"name": f"{it.name}: {_entry_title(it)}", "number": str(number)}
-        if item["score"] is not None:
-            test.update(score=item["score"], max_score=item["max_score"],
-                        status="passed" if item["score"] >= item["max_score"] else "failed")
+        if item.score is not None:
+            test.update(score=item.score, max_score=item.max_score,
+                        status="passed" if item.score >= item.max_score else "failed")
         test.update(output="\n".join(entry_feedback(item)) or "All checks passed.", visibility="visible")
         tests.append(test)
     return {
@@ -181,11 +184,11 @@ def feedback_markdown(result):
         lines.append("")
     lines += ["## Items", ""]
     for it, item in _entries(result):
-        if item["score"] is None:
+        if item.score is None:
             mark, got = "…", "pending"
         else:
-            mark, got = "✔" if item["score"] >= item["max_score"] else "✘", _num(item["score"])
-        lines.append(f"### {mark} {_entry_title(it)} (`{it.name}`): {got} / {_num(item['max_score'])}")
+            mark, got = "✔" if item.score >= item.max_score else "✘", _num(item.score)
+        lines.append(f"### {mark} {_entry_title(it)} (`{it.name}`): {got} / {_num(item.max_score)}")
         lines += entry_feedback(item) or ["All checks passed."]
         lines.append("")
     return "\n".join(lines)
@@ -215,7 +218,8 @@ def write_student(result, folder):
 
 def write_answers(results, path):
     """``written_answers.json``: every student's written answers and their state, for ``answers``."""
-    data = {"students": {r.student: r.written for r in results}}
+    data = {"students": {r.student: {name: entry.to_json() for name, entry in r.written.items()}
+                         for r in results}}
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

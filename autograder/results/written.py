@@ -1,9 +1,9 @@
 """Written answers: found in a submission, scored 0 when empty, otherwise pending until a TA scores them.
 
 A written item (``[written.<part>]`` of the mark scheme) is an nbgrader "manually graded answer" cell: a
-markdown cell whose grade_id is the item's. ``collect`` gives every written item of a submission one entry
-(``{"score", "max_score", "title", "answer", "status", "comment"}``): status ``pending`` (score None) when
-there is an answer, ``auto`` (score 0, the comment says why) when there is none. TAs' scores come in as a
+markdown cell whose grade_id is the item's. ``collect`` gives every written item of a submission one
+:class:`~autograder.results.types.WrittenResult`: status ``pending`` (score None) when there is an answer,
+``auto`` (score 0, the comment says why) when there is none. TAs' scores come in as a
 CSV (``python -m autograder answers`` writes it, ``grade --manual`` reads it): :func:`read_manual` checks it
 and :func:`apply_manual` folds it into the results, status ``graded``.
 """
@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 
 from autograder.markscheme import written_items
+from autograder.results.types import WrittenResult
 
 # nbgrader's text stub (ClearSolutions.text_stub in nbgrader_config.py; a test keeps them equal).
 TEXT_STUB = "YOUR ANSWER HERE"
@@ -36,7 +37,7 @@ def answer_status(text):
 
 
 def collect(submission):
-    """``{item name: entry}`` for every written item of ``submission`` (see the module docstring)."""
+    """``{item name: WrittenResult}`` for every written item of ``submission`` (see the module docstring)."""
     entries = {}
     for it in written_items():
         nb = submission.notebooks.get(it.part)
@@ -49,8 +50,8 @@ def collect(submission):
         text = text or ""
         if len(text) > MAX_ANSWER_CHARS:
             text = text[:MAX_ANSWER_CHARS] + f"\n[... cut at {MAX_ANSWER_CHARS} characters]"
-        entries[it.name] = {"score": 0.0 if status == "auto" else None, "max_score": it.points,
-                            "title": it.title, "answer": text, "status": status, "comment": comment}
+        entries[it.name] = WrittenResult(0.0 if status == "auto" else None, it.points, it.title, text, status,
+                                         comment)
     return entries
 
 
@@ -121,6 +122,6 @@ def apply_manual(result, scores):
     applied = 0
     for (student, name), (score, comment) in scores.items():
         if student == result.student and name in result.written and score is not None:
-            result.written[name].update(score=score, status="graded", comment=comment)
+            result.written[name] = result.written[name].graded(score, comment)
             applied += 1
     return applied

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["Probe", "Outcome", "StudentError", "LocalCaller", "to_plain", "from_plain",
+__all__ = ["Probe", "Outcome", "StudentError", "LocalCaller", "failed_call", "to_plain", "from_plain",
            "materialize", "build_probe", "describe_figure", "fixed_pool", "close_figures"]
 
 MAX_TEXT = 20_000  # characters of captured stdout kept per call
@@ -301,7 +301,7 @@ class Outcome:
         The returned value, decoded (arrays, tuples, dicts, :class:`FigureDescription`, ...).
         Reading it after the call raised re-raises as :class:`StudentError`.
     error : dict or None
-        ``{"type", "message", "traceback"}`` if the call raised.
+        Why the call gave no value (it raised, or it never returned), as :func:`failed_call` makes it.
     stdout : str
         What the call printed (truncated).
     logs : dict
@@ -364,8 +364,7 @@ def run_call(namespace, name, args, kwargs):
             warnings.simplefilter("ignore")
             value = to_plain(fn(*args, **kwargs))
     except BaseException as exc:  # noqa: BLE001 - student code failing, exiting or interrupting is reported
-        error = {"type": type(exc).__name__, "message": _short_message(exc),
-                 "traceback": "".join(traceback.format_exception(exc))[-4000:]}
+        error = failed_call(exc, with_traceback=True)
     finally:
         close_figures()
     logs = {label: probes.spy_log(key) for label, key in spies.items()}
@@ -374,11 +373,35 @@ def run_call(namespace, name, args, kwargs):
             "seconds": time.perf_counter() - start}
 
 
-def _short_message(exc):
+def failed_call(error, message="", with_traceback=False):
+    """Why a call gave no value, as plain data: ``{"type", "message", "traceback"}``.
+
+    The one shape of :attr:`Outcome.error` and of an error reply on the grader's channel.
+
+    Parameters
+    ----------
+    error : BaseException or str
+        The exception the call raised, or the name of what went wrong (``"WorkerError"`` when the worker
+        did not answer).
+    message : str
+        What went wrong, when ``error`` is a name (an exception's message is its own, cut).
+    with_traceback : bool
+        Keep the exception's traceback (cut). Only for the student's own code: a traceback through the
+        reference solution would show its source to the student's worker.
+
+    Returns
+    -------
+    dict
+        ``{"type": str, "message": str, "traceback": str}`` (an empty traceback when there is none).
+    """
+    if isinstance(error, str):
+        return {"type": error, "message": message, "traceback": ""}
     try:
-        return str(exc)[:1000]
-    except Exception:
-        return "<message could not be printed>"
+        text = str(error)[:1000]
+    except Exception:  # noqa: BLE001 - a student's exception whose __str__ fails
+        text = "<message could not be printed>"
+    trace = "".join(traceback.format_exception(error))[-4000:] if with_traceback else ""
+    return {"type": type(error).__name__, "message": text, "traceback": trace}
 
 
 class LocalCaller:
