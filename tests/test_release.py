@@ -1,5 +1,6 @@
 """The student release is generated from solutions/ and holds no solution code."""
 import ast
+import os
 
 import pytest
 
@@ -55,17 +56,16 @@ def test_every_graded_function_has_a_cell_of_its_own_and_a_check(part):
 
 
 def test_the_student_package_gets_each_parts_public_checks_as_they_are(tmp_path):
-    """allab/checks/<part>.py is autograder/checks/<part>/public.py under a header; an edit makes it stale."""
-    from autograder.authoring.release import public_check_files
+    """allab/checks/<part>.py is a relative link to autograder/checks/<part>/public.py (one file, no copy to
+    keep in step); a copy instead of the link is stale."""
+    from autograder.authoring.release import public_check_links, stale_files
     from autograder.grading.runner import CHECKS_DIR, check_parts
-    files = public_check_files()
-    assert {p.name for p in files} == {f"{part}.py" for part in check_parts()}
-    for path, text in files.items():
-        source = (CHECKS_DIR / path.stem / "public.py").read_text()
-        header, body = text.split("\n", 1)
-        assert body == source and header.startswith("# Generated from") and "do not edit" in header
-        assert path.read_text() == text
+    links = public_check_links()
+    assert {p.name for p in links} == {f"{part}.py" for part in check_parts()}
+    for link in links:
+        assert link.is_symlink() and not os.path.isabs(os.readlink(link))
+        assert link.resolve() == (CHECKS_DIR / link.stem / "public.py").resolve()
     copy = tmp_path / "allab" / "checks" / "part1_basics.py"
     copy.parent.mkdir(parents=True)
-    copy.write_text(files[NOTEBOOKS_DIR / "allab" / "checks" / "part1_basics.py"] + "# edited\n")
-    assert copy.read_text() != public_check_files(tmp_path)[copy]
+    copy.write_text((CHECKS_DIR / "part1_basics" / "public.py").read_text())
+    assert copy in stale_files(notebooks_dir=tmp_path)

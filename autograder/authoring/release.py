@@ -3,9 +3,11 @@
 The release of a notebook is nbgrader's own ``generate_assignment`` pipeline of preprocessors,
 configured by the course's ``nbgrader_config.py``, without nbgrader's database step. No reference
 code is released: later parts use the student's own earlier functions (``allab.mine``). Each part's public
-checks (``autograder/checks/<part>/public.py``) are copied into the student package as
-``allab/checks/<part>.py``.
+checks (``autograder/checks/<part>/public.py``) reach the student package as ``allab/checks/<part>.py``, a
+relative symbolic link to them: one file in two places (the hand-out zip and the Gradescope bundle hold its
+text).
 """
+import os
 import runpy
 import sys
 
@@ -48,21 +50,22 @@ def release_files(solutions_dir=SOLUTIONS_DIR, notebooks_dir=NOTEBOOKS_DIR):
         files[notebooks_dir / f"{part}.ipynb"] = nbformat.writes(nb) + "\n"
     if solutions_dir == SOLUTIONS_DIR:
         files.update(example_files(PARTS))
-    files.update(public_check_files(notebooks_dir))
     return files
 
 
-def public_check_files(notebooks_dir=NOTEBOOKS_DIR):
-    """``{path: text}`` of the student package's public checks: each part's ``public.py``, headed."""
-    return {notebooks_dir / "allab" / "checks" / f"{part}.py":
-            f"# Generated from autograder/checks/{part}/public.py by `python -m autograder release`: do not edit.\n"
-            + (CHECKS_DIR / part / "public.py").read_text() for part in check_parts()}
+def public_check_links(notebooks_dir=NOTEBOOKS_DIR):
+    """``{link: target}``: the student package's public checks, ``allab/checks/<part>.py``, each a relative
+    symbolic link to its part's ``autograder/checks/<part>/public.py``."""
+    folder = notebooks_dir / "allab" / "checks"
+    return {folder / f"{part}.py": os.path.relpath(CHECKS_DIR / part / "public.py", folder) for part in check_parts()}
 
 
 def stale_files(solutions_dir=SOLUTIONS_DIR, notebooks_dir=NOTEBOOKS_DIR):
-    """The generated files whose committed text differs from what the solutions generate."""
-    return [path for path, text in release_files(solutions_dir, notebooks_dir).items()
-            if not path.exists() or path.read_text() != text]
+    """The generated files whose committed text (or link) differs from what the solutions generate."""
+    stale = [path for path, text in release_files(solutions_dir, notebooks_dir).items()
+             if not path.exists() or path.read_text() != text]
+    return stale + [link for link, target in public_check_links(notebooks_dir).items()
+                    if not link.is_symlink() or os.readlink(link) != target]
 
 
 def main(args):
@@ -78,5 +81,9 @@ def main(args):
     for path, text in release_files().items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+    for link, target in public_check_links().items():
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(target)
         print(f"wrote {path.relative_to(ROOT)}")
     return 0

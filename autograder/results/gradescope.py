@@ -109,7 +109,9 @@ def bundle_files(root=ROOT):
     for folder in ("autograder", "notebooks/allab"):
         for path in (root / folder).rglob("*"):
             rel = path.relative_to(root)
-            if path.is_file() and not path.is_symlink() and path.suffix != ".pyc" \
+            # a link only to a file of the course (allab's public checks link to autograder/checks/)
+            if path.is_file() and (not path.is_symlink() or root.resolve() in path.resolve().parents) \
+                    and path.suffix != ".pyc" \
                     and not _SKIP_DIRS.intersection(rel.parts):
                 files[rel.as_posix()] = path
     for path in (root / "solutions").glob("*.ipynb"):
