@@ -28,6 +28,7 @@ class Case:
     needs_isolation: bool = False  # only safe to run when workers are isolated (not in mode "none")
     folder: str = ""              # the submission's folder name, when it is not the case's name
     leaves: list = field(default_factory=list)  # files its code creates that must not outlast the batch
+    modes: tuple = ()             # the modes of tests/test_hostile.py to grade it in (every mode when empty)
 
     @property
     def path(self):
