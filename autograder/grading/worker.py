@@ -141,7 +141,8 @@ def _by_spec(obj):
         return {"__handle__": "ref", "name": obj.name}
     spec = getattr(obj, PROBE_TAG, None) if not isinstance(obj, type) else None
     if isinstance(spec, dict):
-        return {"__handle__": "probe", "kind": spec["kind"], "params": to_plain(spec["params"]), "key": spec["key"]}
+        return {"__handle__": "probe", "kind": spec["kind"], "params": to_plain(spec["params"], raw=True),
+                "key": spec["key"]}
     return None
 
 
@@ -178,7 +179,7 @@ def serve(fd, isolated=False):
         args = from_plain(message["args"], peer.lender.resolve)
         kwargs = from_plain(message["kwargs"], peer.lender.resolve)
         with earlier_parts(earlier.get(part, set())), working_versions(namespace, message.get("isolate", ())):
-            return only_me(lambda: run_call(namespace, message["name"], args, kwargs))
+            return only_me(lambda: run_call(namespace, message["name"], args, kwargs, raw=True))
 
     peer.handlers.update(load=load, call=call)
     import allab.mine
@@ -413,7 +414,7 @@ class StudentProcess:
             worker = self._ensure_worker()
             self.judge.begin(part, name)
             reply = self._request(worker, "call", self.limits.call_seconds, part=part, name=name,
-                                   args=to_plain(list(args)), kwargs=to_plain(dict(kwargs)),
+                                   args=to_plain(list(args), raw=True), kwargs=to_plain(dict(kwargs), raw=True),
                                    isolate=sorted(dependencies(part, name)) if part in self.graded else [])
             try:
                 return Outcome.from_plain(reply)
