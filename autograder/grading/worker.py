@@ -23,7 +23,7 @@ import types
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from autograder.grading.channel import Channel, Closed, Peer, ProtocolError, Remote, TimedOut  # noqa: E402
-from autograder.grading.sandbox import reap, worker_uid  # noqa: E402
+from autograder.grading.sandbox import isolation_mode, reap, worker_uid  # noqa: E402
 
 # Imported once in the fork server, so that each worker starts warm.
 PRELOAD = ["autograder.grading.worker", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
@@ -339,7 +339,7 @@ class Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
-        reap(self.uid)
+        reap(self.uid, shared=(self.limits.mode or isolation_mode()) == "uid")
 
     def close(self):
         self._conn.close()
