@@ -6,7 +6,7 @@ import pytest
 from allab.harness import LocalCaller, Outcome, to_plain
 from autograder.grading.grade import current_submission
 from autograder.grading.reference import load_reference
-from autograder.grading.worker import skip_layout
+from autograder.grading.server import skip_layout
 
 
 skip_layout()  # the reference's plots too: layout is never checked

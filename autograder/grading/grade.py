@@ -13,7 +13,7 @@ from autograder.grading.judge import submission_budget
 from autograder.markscheme import (deliverable_figures, gradebook_items, load_check_rules, load_items, load_mistakes,
                          part_functions)
 from autograder.grading.sandbox import course_limits
-from autograder.grading.worker import StudentProcess
+from autograder.grading.client import StudentProcess
 from autograder.results.written import collect as collect_written
 
 CHECKS_DIR = Path(__file__).resolve().parent.parent / "checks"
