@@ -2,8 +2,8 @@
 
 A frame is a header (two big-endian 32-bit numbers: how many numeric arrays, how long the JSON), the
 arrays' sizes, the JSON, then the arrays' bytes. An array in a message (``to_plain(..., raw=True)``
-leaves them in) travels as its bytes, not as base64 inside the JSON: encoding and decoding base64 and
-scanning it as JSON text had cost about a third of a second a submission.
+leaves them in) travels as its bytes, not as base64 inside the JSON: base64 and scanning it as JSON text
+cost both ends tens of milliseconds a megabyte, and a complete submission sends about 10 MB of arrays.
 
 Both ends use :class:`Peer`. A request carries an ``id``; its reply says which request it answers
 (``to``). While one side waits for a reply it answers the other side's requests (a proxy in the
