@@ -47,24 +47,32 @@ def ours(work, copies, jobs, checkout=ROOT):
 
 
 def compare(work, copies, jobs, baseline, rounds):
-    """Alternate this grader and the ``baseline`` checkout's on the same copies; print both and the change."""
-    times = {"baseline": [], "this": []}
+    """Alternate this grader and the ``baseline`` checkout's on the same copies; print both and the change.
+
+    Each round times both on all the copies and on one copy (the start-up), so that a machine whose speed
+    drifts during the run slows both alike."""
+    checkouts = {"baseline": baseline, "this": ROOT}
+    times = {name: [] for name in checkouts}
+    alone = {name: [] for name in checkouts}
     for _ in range(rounds):
-        times["baseline"].append(ours(work, copies, jobs, checkout=baseline))
-        times["this"].append(ours(work, copies, jobs))
+        for name, checkout in checkouts.items():
+            times[name].append(ours(work, copies, jobs, checkout=checkout))
+            if copies > 1:  # the start-up is paid once per run: what does each further submission cost?
+                alone[name].append(ours(work, 1, jobs, checkout=checkout))
     for name, values in times.items():
-        print(f"{name:>8} ({Path(baseline).resolve() if name == 'baseline' else ROOT}): "
+        print(f"{name:>8} ({Path(checkouts[name]).resolve()}): "
               + ", ".join(f"{v:.1f} s" for v in values)
               + f"; best {min(values) / copies:.2f} s per submission")
     change = 100 * (min(times["this"]) / min(times["baseline"]) - 1)
     print(f"change: {change:+.0f}% (best of {rounds} against best of {rounds})")
-    if copies > 1:  # the start-up is paid once per run: what does each further submission cost?
+    if copies > 1:
         each = {}
-        for name, checkout in (("baseline", baseline), ("this", ROOT)):
-            start_up = min(ours(work, 1, jobs, checkout=checkout) for _ in range(rounds))
+        for name in checkouts:
+            start_up = min(alone[name])
             each[name] = max(0.0, min(times[name]) - start_up) / (copies - 1)
             print(f"{name:>8}: one submission {start_up:.1f} s (best of {rounds}); each further {each[name]:.2f} s")
-        print(f"change per further submission: {100 * (each['this'] / each['baseline'] - 1):+.0f}%")
+        if each["baseline"] > 0:
+            print(f"change per further submission: {100 * (each['this'] / each['baseline'] - 1):+.0f}%")
 
 
 def nbgrader(work, copies):

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from autograder.grading.channel import (MAX_MESSAGE_BYTES, Channel, Closed, Peer, ProtocolError, Remote, TimedOut,
@@ -48,6 +49,49 @@ def test_what_is_not_a_message_is_refused(ends, data, says):
     channel, worker = ends
     worker.sendall(frame(data))
     with pytest.raises(ProtocolError, match=says):
+        channel.receive(soon())
+
+
+def test_arrays_travel_as_their_bytes_and_arrive_equal():
+    grader, worker = socket.socketpair()
+    arrays = [np.arange(12.0).reshape(3, 4), np.array([True, False]), np.zeros((0, 5), dtype=np.int32),
+              np.float32(2.5) * np.ones(3, dtype=">f4"), np.arange(24).reshape(2, 3, 4)[:, ::2, 1]]
+    Channel(worker.fileno(), checked=False).send({"op": "reply", "id": 1, "value": arrays, "x": {"a": arrays[0]}})
+    got = Channel(grader.fileno(), checked=True).receive(soon())
+    for sent, arrived in zip(arrays + [arrays[0]], got["value"] + [got["x"]["a"]]):
+        assert arrived.dtype == sent.dtype and arrived.shape == sent.shape and np.array_equal(arrived, sent)
+        assert arrived.flags.writeable
+    grader.close()
+    worker.close()
+
+
+def array_frame(text, sizes, blob):
+    data = text.encode()
+    return (len(sizes).to_bytes(4, "big") + len(data).to_bytes(4, "big")
+            + b"".join(n.to_bytes(4, "big") for n in sizes) + data + blob)
+
+
+@pytest.mark.parametrize("text, sizes, blob, says", [
+    ('{"op": "reply", "id": 1, "value": {"__ndarray__": "<f8", "shape": [2], "buffer": 0}}', [8], b"\0" * 8,
+     "not JSON"),   # 8 bytes are not two float64s
+    ('{"op": "reply", "id": 1, "value": [{"__ndarray__": "<f8", "shape": [1], "buffer": 0}, '
+     '{"__ndarray__": "<f8", "shape": [1], "buffer": 0}]}', [8], b"\0" * 8, "not JSON"),   # one array twice
+    ('{"op": "reply", "id": 1, "value": {"__ndarray__": "|O", "shape": [1], "buffer": 0}}', [8], b"\0" * 8,
+     "not JSON"),   # objects are never arrays of bytes
+    ('{"op": "reply", "id": 1, "value": {"__ndarray__": "<f8", "shape": [1], "buffer": 1}}', [8], b"\0" * 8,
+     "not JSON"),   # no such array
+])
+def test_an_array_that_is_not_what_the_frame_holds_is_refused(ends, text, sizes, blob, says):
+    channel, worker = ends
+    worker.sendall(array_frame(text, sizes, blob))
+    with pytest.raises(ProtocolError, match=says):
+        channel.receive(soon())
+
+
+def test_too_many_arrays_are_refused_before_reading(ends):
+    channel, worker = ends
+    worker.sendall((2**62).to_bytes(8, "big"))
+    with pytest.raises(ProtocolError, match="arrays, more than"):
         channel.receive(soon())
 
 

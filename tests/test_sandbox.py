@@ -1,4 +1,4 @@
-"""What a worker can reach and do (autograder/grading/sandbox.py, autograder/grading/worker.py): the import path, the
+"""What a worker can reach and do (autograder/grading/sandbox.py, autograder/grading/client.py): the import path, the
 isolation modes, the permissions closed for a worker uid, what it leaves behind."""
 import os
 import shlex
@@ -14,7 +14,7 @@ from autograder.grading import sandbox
 from autograder.markscheme import load_items
 from autograder.grading.sandbox import Limits, course_limits, import_path
 from hostile import DOCKER_DROPS
-from autograder.grading.worker import StudentProcess
+from autograder.grading.client import StudentProcess
 
 
 def test_import_path_keeps_allab_and_drops_the_course(tmp_path):

@@ -6,7 +6,7 @@ from autograder.grading.judge import submission_budget
 from autograder.grading.runner import check_rules, run_checks
 from autograder.markscheme import deliverable_figures, load_items, load_mistakes, part_functions
 from autograder.grading.sandbox import course_limits
-from autograder.grading.worker import StudentProcess
+from autograder.grading.client import StudentProcess
 from autograder.results.types import ItemResult, StudentResult
 from autograder.results.written import collect as collect_written
 

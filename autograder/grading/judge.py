@@ -61,6 +61,15 @@ def earlier_functions(part, order):
     return {name: p for name, (p, _) in EXERCISES.items() if p in before}
 
 
+@functools.lru_cache(maxsize=None)
+def _one_thread():
+    """The working versions run in this process: one BLAS thread, as in the workers (--jobs sets the
+    parallelism; two grading processes with two threads each on two cores ran at half speed). Once per
+    process: it lasts, and finding the libraries cost 15-30 ms a submission."""
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(1)
+
+
 class Judge:
     """Answers a worker's requests for working versions, for one submission.
 
@@ -71,10 +80,7 @@ class Judge:
     """
 
     def __init__(self, order):
-        from threadpoolctl import threadpool_limits
-        # The working versions run in this process: one BLAS thread, as in the workers (--jobs sets the
-        # parallelism; two grading processes with two threads each on two cores ran at half speed).
-        threadpool_limits(1)
+        _one_thread()
         self.order = list(order)
         for part in self.order:  # loaded before any student code runs, and never again from disk
             load_reference(part)

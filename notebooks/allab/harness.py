@@ -164,11 +164,12 @@ def describe_figure(fig):
     return {"axes": axes, "suptitle": suptitle}
 
 
-def to_plain(obj, depth=0, export=None):
+def to_plain(obj, depth=0, export=None, raw=False):
     """Encode ``obj`` as JSON-compatible data: numbers, strings, lists and tagged dicts only.
 
     An object that is none of these becomes ``export(obj)`` if ``export`` is given (the grader's
-    handles on live objects), else an opaque description (its type name and a short repr).
+    handles on live objects), else an opaque description (its type name and a short repr). With
+    ``raw``, numeric arrays stay arrays: the grader's channel sends their bytes as they are.
     """
     if depth > 20:
         return {"__object__": "too deeply nested", "repr": ""}
@@ -183,20 +184,22 @@ def to_plain(obj, depth=0, export=None):
         return bool(obj)
     if isinstance(obj, np.ndarray):
         if obj.dtype.kind in "biuf":  # numbers travel as their raw bytes: fast, and still no pickle
+            if raw:
+                return obj
             return {"__ndarray__": obj.dtype.str, "shape": list(obj.shape),
                     "b64": base64.b64encode(np.ascontiguousarray(obj).tobytes()).decode("ascii")}
-        return {"__objarray__": [to_plain(x, depth + 1, export) for x in obj.ravel().tolist()],
+        return {"__objarray__": [to_plain(x, depth + 1, export, raw) for x in obj.ravel().tolist()],
                 "shape": list(obj.shape)}
     if isinstance(obj, Probe):
         return obj.to_plain()
     if isinstance(obj, tuple):
-        return {"__tuple__": [to_plain(x, depth + 1, export) for x in obj]}
+        return {"__tuple__": [to_plain(x, depth + 1, export, raw) for x in obj]}
     if isinstance(obj, list):
-        return [to_plain(x, depth + 1, export) for x in obj]
+        return [to_plain(x, depth + 1, export, raw) for x in obj]
     if isinstance(obj, (set, frozenset)):
-        return {"__set__": [to_plain(x, depth + 1, export) for x in obj]}
+        return {"__set__": [to_plain(x, depth + 1, export, raw) for x in obj]}
     if isinstance(obj, dict):
-        return {"__dict__": [[to_plain(k, depth + 1, export), to_plain(v, depth + 1, export)] for k, v in obj.items()]}
+        return {"__dict__": [[to_plain(k, depth + 1, export, raw), to_plain(v, depth + 1, export, raw)] for k, v in obj.items()]}
     if _is_figure(obj):
         return {"__figure__": describe_figure(obj if hasattr(obj, "get_axes") else obj.figure)}
     if export is not None:
@@ -338,12 +341,13 @@ class Outcome:
                    from_plain(data["logs"]), from_plain(data["args_after"]), data["seconds"])
 
 
-def run_call(namespace, name, args, kwargs):
+def run_call(namespace, name, args, kwargs, raw=False):
     """Call ``namespace[name](*args, **kwargs)`` with probes built, output captured, warnings off.
 
-    Returns the :class:`Outcome` as plain data (see :meth:`Outcome.to_plain`): the grader's worker
-    sends exactly this back, and :class:`LocalCaller` decodes it the same way, so a check sees the
-    same thing in the notebook and in the grader.
+    Returns the :class:`Outcome` as plain data (see :meth:`Outcome.to_plain`; numeric arrays left as
+    they are with ``raw``, see :func:`to_plain`): the grader's worker sends exactly this back, and
+    :class:`LocalCaller` decodes it the same way, so a check sees the same thing in the notebook and
+    in the grader.
     """
     from . import probes
     spies = {}
@@ -362,14 +366,14 @@ def run_call(namespace, name, args, kwargs):
         with warnings.catch_warnings(), contextlib.redirect_stdout(out), \
                 contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore")
-            value = to_plain(fn(*args, **kwargs))
+            value = to_plain(fn(*args, **kwargs), raw=raw)
     except BaseException as exc:  # noqa: BLE001 - student code failing, exiting or interrupting is reported
         error = failed_call(exc, with_traceback=True)
     finally:
         close_figures()
     logs = {label: probes.spy_log(key) for label, key in spies.items()}
     return {"name": name, "value": value, "error": error, "stdout": out.getvalue()[:MAX_TEXT],
-            "logs": to_plain(logs), "args_after": to_plain(args),
+            "logs": to_plain(logs, raw=raw), "args_after": to_plain(args, raw=raw),
             "seconds": time.perf_counter() - start}
 
 

@@ -1,14 +1,8 @@
-"""Where a submission gets executed: a worker process that runs one student's code.
+"""The grading process's end of a worker: start it, send it the student's code, call its functions, stop it.
 
-The grading process holds the checks, the reference solutions and the mark scheme; it sends the
-worker the student's code cells and then asks it to call functions. The two talk through
-:mod:`autograder.grading.channel`: JSON messages, never pickles, checked on arrival, so nothing the
-student's code does in the worker can reach into the grading process.
-
-Only the *definitions* of the student's cells run (see :mod:`allab.definitions`). No reference
-code is ever in the worker: the graded functions a checked function calls (and the earlier parts'
-functions ``allab.mine`` gives) are :class:`WorkingVersion` proxies, answered by the grading
-process's :class:`~autograder.grading.judge.Judge`.
+:class:`StudentProcess` is what the checks call through; it restarts a worker that died, keeps the
+submission's time budget, and turns what went wrong into incidents for the feedback. The worker's
+side is :mod:`autograder.grading.server`.
 """
 import contextlib
 import multiprocessing
@@ -18,210 +12,11 @@ import signal
 import tempfile
 import threading
 import time
-import types
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+from autograder.grading.channel import Channel, Closed, Peer, ProtocolError, Remote, TimedOut
+from autograder.grading.sandbox import isolation_mode, reap, worker_uid
+from autograder.grading.server import PRELOAD, worker_main
 
-from autograder.grading.channel import Channel, Closed, Peer, ProtocolError, Remote, TimedOut  # noqa: E402
-from autograder.grading.sandbox import reap, worker_uid  # noqa: E402
-
-# Imported once in the fork server, so that each worker starts warm.
-PRELOAD = ["autograder.grading.worker", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
-           "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
-           "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.definitions", "allab.mine",
-           "allab.figures", "allab.checks.part1_basics", "allab.checks.part2_strategies",
-           "allab.checks.part3_experiments", "allab.checks.part4_modal", "allab.checks.bonus", "IPython.core.inputtransformer2"]
-
-
-# --- inside the worker ------------------------------------------------------------------------
-
-_PEER = None  # the worker's end of the channel
-
-
-class WorkingVersion:
-    """Stands in for a graded function whose working version lives in the grading process.
-
-    Calling it sends the arguments there; the grading process decides whether this call may use
-    it (never the function being graded) and sends back the result.
-    """
-
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __call__(self, *args, **kwargs):
-        from allab.probes import spy_log
-        answer = _PEER.borrowed_request("callback", name=self.name, args=list(args), kwargs=kwargs)
-        for key, events in answer["logs"].items():  # what the twins of the check's probes recorded there
-            spy_log(key).extend(events)
-        return answer["result"]
-
-    def __repr__(self):
-        return f"<working version of {self.name}>"
-
-
-def load_part(cells, part, graded):
-    """Execute the definitions of ``cells`` (``[(index, source)]``); return (namespace, problems).
-
-    The ``graded`` functions start as working versions, so that a definition that refers to one the
-    student did not manage to define (``query_strategy=uncertainty_sampling`` after a syntax error in
-    that cell) still works; afterwards, the graded names the student did not define are removed, so
-    they are graded as missing.
-    """
-    from allab.definitions import run_definitions
-    preset = {name: WorkingVersion(name) for name in graded}
-    namespace = {"__name__": f"student_{part}", **preset}
-    problems = run_definitions(cells, namespace, part)
-    for name, ours in preset.items():
-        if namespace.get(name) is ours:
-            del namespace[name]
-    return namespace, problems
-
-
-@contextlib.contextmanager
-def working_versions(namespace, names):
-    """Within the block, ``names`` in ``namespace`` are :class:`WorkingVersion` s.
-
-    A check of one function then calls working versions of the other graded functions it uses (a
-    loop calls the strategy and the oracle), so one wrong function costs only its own item.
-    """
-    saved = {name: namespace.get(name) for name in names}
-    proxies = {name: WorkingVersion(name) for name in names}
-    namespace.update(proxies)
-    # Defaults were bound when the student's functions were defined (query_strategy=uncertainty_sampling):
-    # point them at the working versions too.
-    swapped = {id(f): proxies[name] for name, f in saved.items() if f is not None}
-    changed = []
-    for f in list(namespace.values()):
-        if not isinstance(f, types.FunctionType):
-            continue
-        kwdefaults, defaults = f.__kwdefaults__ or {}, f.__defaults__ or ()
-        if any(id(v) in swapped for v in (*kwdefaults.values(), *defaults)):
-            changed.append((f, f.__kwdefaults__, f.__defaults__))
-            f.__kwdefaults__ = {k: swapped.get(id(v), v) for k, v in kwdefaults.items()} or None
-            f.__defaults__ = tuple(swapped.get(id(v), v) for v in defaults) or None
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                namespace.pop(name, None)  # the student did not define it
-            else:
-                namespace[name] = value
-        for f, kwdefaults, defaults in changed:
-            f.__kwdefaults__, f.__defaults__ = kwdefaults, defaults
-
-
-@contextlib.contextmanager
-def earlier_parts(names):
-    """Within the block, ``allab.mine`` gives working versions of ``names`` (the earlier parts' functions)."""
-    import allab.mine
-
-    def source(name):
-        if name not in names:
-            raise ImportError(f"{name} is not from an earlier part: define it in this notebook")
-        return WorkingVersion(name)
-    allab.mine.use(source)
-    try:
-        yield
-    finally:
-        allab.mine.use(_no_notebooks)
-
-
-def _no_notebooks(name):
-    raise ImportError("allab.mine reads no notebooks while grading")
-
-
-def _by_spec(obj):
-    """A working version crosses by name, a check's probe by its spec (the grading process builds a
-    twin and sends back what it recorded); anything else is lent by handle."""
-    from allab.harness import PROBE_TAG, to_plain
-    if isinstance(obj, WorkingVersion):
-        return {"__handle__": "ref", "name": obj.name}
-    spec = getattr(obj, PROBE_TAG, None) if not isinstance(obj, type) else None
-    if isinstance(spec, dict):
-        return {"__handle__": "probe", "kind": spec["kind"], "params": to_plain(spec["params"]), "key": spec["key"]}
-    return None
-
-
-def serve(fd, isolated=False):
-    """The worker's loop: answer the grading process's requests until the connection closes."""
-    global _PEER
-    from allab.harness import from_plain, run_call
-    me = os.getpid()
-
-    def only_me(f):
-        try:
-            return f()
-        finally:
-            if os.getpid() != me:
-                os._exit(0)  # a process the student's code forked returned here: only the worker answers
-
-    peer = _PEER = Peer(Channel(fd, checked=False), catch_all=True)
-    peer.lend(lendable=lambda obj: True, by_name=WorkingVersion, run=only_me, special=_by_spec)
-    namespaces, earlier = {}, {}
-
-    def load(message):
-        reply = {}
-        for part, cells in message["parts"].items():
-            earlier[part] = set(message["earlier"].get(part, ()))
-            with earlier_parts(earlier[part]):
-                namespaces[part], problems = only_me(lambda: load_part(cells, part, message["graded"].get(part, ())))
-            reply[part] = {"problems": problems, "isolated": isolated,
-                           "defined": sorted(k for k, v in namespaces[part].items() if callable(v))}
-        return reply
-
-    def call(message):
-        part = message["part"]
-        namespace = namespaces.get(part, {})
-        args = from_plain(message["args"], peer.lender.resolve)
-        kwargs = from_plain(message["kwargs"], peer.lender.resolve)
-        with earlier_parts(earlier.get(part, set())), working_versions(namespace, message.get("isolate", ())):
-            return only_me(lambda: run_call(namespace, message["name"], args, kwargs))
-
-    peer.handlers.update(load=load, call=call)
-    import allab.mine
-    allab.mine.use(_no_notebooks)  # outside load and call: nothing
-    while True:
-        try:
-            message = peer.channel.receive()
-        except Closed:
-            return
-        peer.answer(message)
-        peer.lender.clear()
-
-
-def skip_layout():
-    """Make ``tight_layout`` free in the worker: it only moves axes, which no check looks at, and it
-    cost about 85 ms a call, a third of a complete submission's grading time."""
-    import matplotlib.figure
-    import matplotlib.pyplot as plt
-    matplotlib.figure.Figure.tight_layout = lambda self, *args, **kwargs: None
-    plt.tight_layout = lambda *args, **kwargs: None
-
-
-def worker_main(conn, limits, workdir, uid):
-    """Entry point of a worker process (forked from the fork server)."""
-    import gc
-    import importlib
-    import sys
-    from autograder.grading.sandbox import confine, import_path
-    # The fork server's objects are never garbage: a collection passing over them would copy every
-    # page they sit on into this process (0.2 s a submission).
-    gc.freeze()
-    for module in PRELOAD:  # after confine() the course files are out of sight: import everything now
-        importlib.import_module(module)
-    # On every platform, not only where the course files are hidden: nothing more of the grader (its
-    # checks, the reference) can be imported. What it has loaded stays in use.
-    sys.path[:] = import_path(sys.path, limits.hidden)
-    sys.modules[__package__].__path__[:] = []
-    skip_layout()
-    isolated = confine(limits, workdir, uid)
-    serve(conn.fileno(), isolated)  # conn stays referenced here, so its descriptor stays open
-
-
-# --- in the grading process -------------------------------------------------------------------
 
 class WorkerError(Exception):
     """The worker did not answer: it crashed, was killed, timed out or sent garbage."""
@@ -338,7 +133,7 @@ class Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
-        reap(self.uid)
+        reap(self.uid, shared=(self.limits.mode or isolation_mode()) == "uid")
 
     def close(self):
         self._conn.close()
@@ -413,7 +208,7 @@ class StudentProcess:
             worker = self._ensure_worker()
             self.judge.begin(part, name)
             reply = self._request(worker, "call", self.limits.call_seconds, part=part, name=name,
-                                   args=to_plain(list(args)), kwargs=to_plain(dict(kwargs)),
+                                   args=to_plain(list(args), raw=True), kwargs=to_plain(dict(kwargs), raw=True),
                                    isolate=sorted(dependencies(part, name)) if part in self.graded else [])
             try:
                 return Outcome.from_plain(reply)
