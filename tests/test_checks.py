@@ -7,11 +7,14 @@ import pytest
 from allab.checks import PublicCheck
 from allab.harness import LocalCaller
 from autograder import NOTEBOOKS_DIR, PARTS
+from autograder.markscheme import part_functions, short_name
 from autograder.notebook import answer_cells, read_notebook
+from autograder.grading.worker import public_check_modules
 from autograder.grading.reference import notebook_namespace
 
-CHECK_MODULES = {"part1_basics": "part1", "part2_strategies": "part2", "part3_experiments": "part3",
-                 "part4_modal": "part4", "bonus": "bonus"}
+# Each part's public checks: allab.checks.<part>, or allab.checks.<short name> (e.g. part1).
+MODULES = [m.removeprefix("allab.checks.") for m in public_check_modules()]
+CHECK_MODULES = {part: next((m for m in (part, short_name(part)) if m in MODULES), None) for part in part_functions()}
 
 
 def graded_functions(part):
@@ -63,3 +66,9 @@ def test_stub_raises_not_implemented_with_instructions(part, name, stubs):
 def test_part0_has_no_graded_function():
     assert graded_functions("part0_overview") == []
     assert set(CHECK_MODULES) | {"part0_overview"} == set(PARTS)
+
+
+def test_each_part_with_graded_functions_has_one_module_of_public_checks():
+    missing = [part for part, module in CHECK_MODULES.items() if module is None]
+    assert not missing, f"no allab.checks.<part> module for {missing} (modules: {MODULES})"
+    assert sorted(CHECK_MODULES.values()) == sorted(MODULES), "a module of public checks belongs to no part"

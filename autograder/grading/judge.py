@@ -20,7 +20,7 @@ import warnings
 from allab.harness import build_probe, close_figures, from_plain
 from allab.probes import spy_log
 
-from autograder.markscheme import part_functions
+from autograder.markscheme import part_functions, uses
 from autograder.grading.reference import load_reference
 
 
@@ -54,11 +54,9 @@ def _names_used(func):
     return names
 
 
-def earlier_functions(part, order):
-    """``{name: part}`` of the graded functions of the parts before ``part`` in ``order``."""
-    from allab.mine import EXERCISES
-    before = order[:order.index(part)] if part in order else []
-    return {name: p for name, (p, _) in EXERCISES.items() if p in before}
+def earlier_functions(part):
+    """``{name: part}`` of the earlier parts' graded functions ``part`` uses (its ``uses`` in the mark scheme)."""
+    return uses(part)
 
 
 class Judge:
@@ -92,7 +90,7 @@ class Judge:
             raise Refused(f"{name} cannot be called while the notebook's definitions are loaded")
         if name == self.target:
             raise Refused(f"{name} is the function being graded: it cannot call a working version of itself")
-        earlier = earlier_functions(self.part, self.order)
+        earlier = earlier_functions(self.part)
         if name in earlier:
             return earlier[name]
         if name in dependencies(self.part, self.target):

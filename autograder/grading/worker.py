@@ -25,12 +25,21 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 from autograder.grading.channel import Channel, Closed, Peer, ProtocolError, Remote, TimedOut  # noqa: E402
 from autograder.grading.sandbox import reap, worker_uid  # noqa: E402
 
+
+
+def public_check_modules():
+    """Every module of public checks (``allab.checks.<module>``), from the folder: each part's comes with it."""
+    import importlib.util
+    import pkgutil
+    folders = importlib.util.find_spec("allab.checks").submodule_search_locations  # found, not imported
+    return [f"allab.checks.{m.name}" for m in pkgutil.iter_modules(folders) if not m.name.startswith("_")]
+
+
 # Imported once in the fork server, so that each worker starts warm.
 PRELOAD = ["autograder.grading.worker", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble", "sklearn.svm",
            "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
            "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.definitions", "allab.mine",
-           "allab.figures", "allab.checks.part1", "allab.checks.part2", "allab.checks.part3",
-           "allab.checks.part4", "allab.checks.bonus", "IPython.core.inputtransformer2"]
+           "allab.figures", *public_check_modules(), "IPython.core.inputtransformer2"]
 
 
 # --- inside the worker ------------------------------------------------------------------------
@@ -362,7 +371,7 @@ class StudentProcess:
         from autograder.grading.judge import Judge, earlier_functions
         self.cells = cells
         self.graded = {part: sorted(names) for part, names in (graded or {}).items()}
-        self.earlier = {part: sorted(earlier_functions(part, list(self.graded))) for part in cells}
+        self.earlier = {part: sorted(earlier_functions(part)) for part in cells}
         self.judge = Judge(list(self.graded))
         self.limits = limits
         self.spent = 0.0      # seconds in requests to the worker (the checks' own work does not count)
