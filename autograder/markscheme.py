@@ -240,6 +240,7 @@ def part_functions():
     return {part.name: {it.function for it in part.items} for part in load_parts() if part.items}
 
 
+@lru_cache(maxsize=None)
 def uses(part):
     """``{function: the part that defines it}`` of the earlier functions ``part`` uses (``allab.mine``)."""
     parts = load_parts()

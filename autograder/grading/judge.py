@@ -54,11 +54,6 @@ def _names_used(func):
     return names
 
 
-def earlier_functions(part):
-    """``{name: part}`` of the earlier parts' graded functions ``part`` uses (its ``uses`` in the mark scheme)."""
-    return uses(part)
-
-
 class Judge:
     """Answers a worker's requests for working versions, for one submission.
 
@@ -90,7 +85,7 @@ class Judge:
             raise Refused(f"{name} cannot be called while the notebook's definitions are loaded")
         if name == self.target:
             raise Refused(f"{name} is the function being graded: it cannot call a working version of itself")
-        earlier = earlier_functions(self.part)
+        earlier = uses(self.part)  # always working versions
         if name in earlier:
             return earlier[name]
         if name in dependencies(self.part, self.target):
