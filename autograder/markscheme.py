@@ -82,9 +82,22 @@ class Part:
 
 
 def graded_cells(nb, where="<notebook>"):
-    """The graded cells of a solution notebook: ``(functions, written)``, each ``{grade_id: points}`` in
-    notebook order.
+    """The graded cells of a solution notebook.
 
+    Parameters
+    ----------
+    nb : dict
+        The notebook (JSON or nbformat).
+    where : str or path-like
+        The notebook's file, for error messages.
+
+    Returns
+    -------
+    functions, written : dict, dict
+        ``{grade_id: points}`` of its graded functions and of its written answers, in notebook order.
+
+    Notes
+    -----
     A graded function is an answer cell (a code cell with ``solution`` and not ``grade``; its grade_id is the
     function's name) and its check cell (a code cell with ``grade``, grade_id ``check_<name>``, ``points``); a
     written answer is a markdown cell with ``solution``, ``grade`` and ``points``. Raises

@@ -37,9 +37,20 @@ def folder():
 
 
 def exercises(nb):
-    """``{function: exercise}`` of a notebook (as JSON): its answer cells (code cells whose nbgrader
-    metadata has ``solution`` and not ``grade``; the ``grade_id`` is the function's name), each with the
-    heading above it (e.g. ``"Exercise 1.5: The active learning loop"``)."""
+    """The graded functions a notebook asks for, each with its exercise.
+
+    Parameters
+    ----------
+    nb : dict
+        The notebook, as JSON (``json.load`` of the ``.ipynb`` file); malformed parts are skipped.
+
+    Returns
+    -------
+    dict
+        ``{function: exercise}`` in notebook order: one entry per answer cell (a code cell whose nbgrader
+        metadata has ``solution`` and not ``grade``; its ``grade_id`` is the function's name), with the
+        heading above it (e.g. ``"Exercise 1.5: The active learning loop"``).
+    """
     found, heading = {}, ""
     for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
         if not isinstance(cell, dict):
