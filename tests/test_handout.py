@@ -160,6 +160,6 @@ def test_a_stub_in_part_1_is_named_by_part_2(student_venv, tmp_path):
     assert errors, "Part 2 uses Part 1's loop: it must stop"
     # the first failure (the import cell works; a cell or a check cell using the loop stops) names the stub
     ename, evalue = errors[0]
-    assert "NotFinishedError: active_learning_loop (Ex. 1.5 active learning loop) is still the stub" in \
+    assert "NotFinishedError: active_learning_loop (Exercise 1.5: The active learning loop) is still the stub" in \
         f"{ename}: {evalue}" and "finish it in part1_basics.ipynb" in evalue, errors
     assert all("oracle (" not in e and "uncertainty_sampling (" not in e for _, e in errors)

@@ -6,7 +6,7 @@ import pytest
 
 import allab.mine as mine
 from autograder import NOTEBOOKS_DIR, SOLUTIONS_DIR
-from autograder.markscheme import load_items
+from autograder.markscheme import load_items, load_parts
 from autograder.notebook import answer_cell
 
 
@@ -33,10 +33,17 @@ def _stub(name):
     return change
 
 
-def test_exercises_are_the_mark_scheme_s_items_of_parts_1_to_3():
-    items = {it.function: (it.part, it.title) for it in load_items()
-             if it.part in ("part1_basics", "part2_strategies", "part3_experiments")}
-    assert mine.EXERCISES == items
+def test_every_used_function_is_found_in_its_notebook_under_its_exercise(monkeypatch):
+    """allab.mine has no list of its own: the released notebooks' metadata say where each function is."""
+    monkeypatch.setenv("ALLAB_NOTEBOOKS", str(NOTEBOOKS_DIR))
+    for part in load_parts():
+        for name in part.uses:
+            (path, exercise), unreadable = mine._where(name, sorted(NOTEBOOKS_DIR.glob("*.ipynb")))
+            item = next(it for it in load_items() if it.function == name)
+            assert (path.stem, unreadable) == (item.part, {}), f"{name} is found in {path.name}, not {item.part}"
+            # the mark scheme's "Ex. 1.5 ..." is the notebook's "Exercise 1.5: ..."
+            number = item.title.removeprefix("Ex. ").split()[0]
+            assert exercise.startswith(f"Exercise {number}:"), (name, exercise, item.title)
 
 
 def test_the_student_s_own_function_comes_back(folder):
@@ -52,7 +59,7 @@ def test_a_stub_says_which_exercise_and_notebook_to_finish(folder):
     with pytest.raises(mine.NotFinishedError) as info:
         active_learning_loop()
     message = str(info.value)
-    assert "active_learning_loop (Ex. 1.5 active learning loop)" in message
+    assert "active_learning_loop (Exercise 1.5: The active learning loop)" in message
     assert "finish it in part1_basics.ipynb" in message and "stub" in message
     assert "not defined" not in message and "not in" not in message
 
@@ -61,7 +68,7 @@ def test_a_missing_notebook_or_function_is_named(folder):
     with pytest.raises(mine.NotFinishedError, match=r"part2_strategies.ipynb is not in"):
         mine.random_sampling_loop()
     _write(folder, "part1_basics", lambda nb: answer_cell(nb, "oracle").update(source="x = 1\n"))
-    with pytest.raises(mine.NotFinishedError, match=r"oracle \(Ex. 1.4 oracle\) is not defined"):
+    with pytest.raises(mine.NotFinishedError, match=r"oracle \(Exercise 1.4: The oracle\) is not defined"):
         mine.oracle()
 
 
@@ -79,9 +86,28 @@ def test_later_parts_read_through_earlier_ones_and_see_edits(folder):
         mine.oracle()
 
 
-def test_unknown_names_are_refused():
+def test_unknown_names_are_refused(folder):
+    _write(folder, "part1_basics")
     with pytest.raises(AttributeError, match="gives the graded functions of earlier parts"):
-        mine.query_by_committee
+        mine.no_such_function
+    with pytest.raises(ImportError):
+        from allab.mine import no_such_function  # noqa: F401
+
+
+def test_a_renamed_or_copied_notebook_is_found_by_its_metadata(folder):
+    """No list says part1_basics.ipynb: a function is looked up by the grade_id of its answer cell."""
+    _write(folder, "part1_basics")
+    (folder / "part1_basics.ipynb").rename(folder / "my part 1.ipynb")
+    assert mine.oracle(None, np.array([5, 6, 7]), [2]).tolist() == [7]
+    _write(folder, "part1_basics", _stub("oracle"))  # the hand-out's name wins over a copy
+    with pytest.raises(mine.NotFinishedError, match=r"finish it in part1_basics.ipynb"):
+        mine.oracle()
+
+
+def test_an_unreadable_notebook_is_named(folder):
+    (folder / "part1_basics.ipynb").write_text("{ not json")
+    with pytest.raises(mine.NotFinishedError, match=r"could not be read from part1_basics.ipynb"):
+        mine.oracle()
 
 
 def test_the_release_ships_no_given_module():

@@ -44,8 +44,17 @@ def _solution(part, written=None):
     return nb
 
 
-def example_files(parts):
-    """``{path: text}`` of every example submission file."""
+def example_files(parts, release_notebook):
+    """``{path: text}`` of every example submission file.
+
+    Parameters
+    ----------
+    parts : list of str
+        The parts alice hands in.
+    release_notebook : callable
+        The student version of a solution notebook (``release.release_notebook``, passed in because
+        the release imports this module): bob's unfinished function is the release's stub.
+    """
     files = {}
     for part in parts:
         files[EXAMPLES_DIR / "alice_complete" / f"{part}.ipynb"] = _text(_solution(part))
@@ -58,7 +67,6 @@ def example_files(parts):
                 assert old in cell.source, f"example mistake no longer applies to {function}"
                 cell.source = cell.source.replace(old, new)
         if BOB_UNFINISHED[0] == part:
-            from autograder.authoring.release import release_notebook  # the stub, as the release has it
             student = release_notebook(read_notebook(SOLUTIONS_DIR / f"{part}.ipynb"))
             answer_cell(nb, BOB_UNFINISHED[1]).source = answer_cell(student, BOB_UNFINISHED[1]).source
         files[EXAMPLES_DIR / "bob_partial" / f"{part}.ipynb"] = _text(nb)

@@ -49,7 +49,7 @@ def release_files(solutions_dir=SOLUTIONS_DIR, notebooks_dir=NOTEBOOKS_DIR):
         nb = release_notebook(read_notebook(solutions_dir / f"{part}.ipynb"), config)
         files[notebooks_dir / f"{part}.ipynb"] = nbformat.writes(nb) + "\n"
     if solutions_dir == SOLUTIONS_DIR:
-        files.update(example_files(PARTS))
+        files.update(example_files(PARTS, release_notebook))
     return files
 
 

@@ -154,10 +154,11 @@ class StudentProcess:
     """
 
     def __init__(self, cells, limits, graded=None):
-        from autograder.grading.judge import Judge, earlier_functions
+        from autograder.grading.judge import Judge
+        from autograder.markscheme import uses
         self.cells = cells
         self.graded = {part: sorted(names) for part, names in (graded or {}).items()}
-        self.earlier = {part: sorted(earlier_functions(part, list(self.graded))) for part in cells}
+        self.earlier = {part: sorted(uses(part)) for part in cells}
         self.judge = Judge(list(self.graded))
         self.limits = limits
         self.spent = 0.0      # seconds in requests to the worker (the checks' own work does not count)

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from autograder import PARTS
-from autograder.markscheme import deliverable_figures, extra_credit_parts, load_items, part_functions, written_items
+from autograder.markscheme import extra_credit_parts, figure_parts, load_items, part_functions, written_items
 from autograder.grading.submissions import gather
 
 # nbgrader's code stub (ClearSolutions.code_stub in nbgrader_config.py) raises this.
@@ -39,10 +39,6 @@ class HandinReport:
                   (len(self.empty_answers), "written answer", "empty"), (len(self.missing_figures), "plot", "missing")]
         return "Not ready to upload: " + ", ".join(f"{n} {what}{'s' if n > 1 else ''} {state}"
                                                    for n, what, state in counts if n) + "."
-
-
-def _figure_part(name):
-    return next((p for p in PARTS if name.startswith(p.split("_")[0] + "_")), None)
 
 
 def stub_functions(submission):
@@ -79,7 +75,7 @@ def check_folder(folder):
         entry = result.written[it.name]
         if it.part in handed_in and entry.comment:  # a comment before any TA: no answer, or no answer cell
             report.empty_answers.append(f"{it.name} ({it.title}): {entry.comment}")
-    wanted = [f for f in deliverable_figures() if _figure_part(f) in handed_in or _figure_part(f) not in extra]
+    wanted = [f for f, part in figure_parts().items() if part in handed_in or part not in extra]
     plots = check_plots(submission.files)
     report.missing_figures = [f"figures/{f}.png: {plots[f]}" for f in wanted if plots[f] != "ok"]
     return report

@@ -20,7 +20,7 @@ import warnings
 from allab.harness import build_probe, close_figures, from_plain
 from allab.probes import spy_log
 
-from autograder.markscheme import part_functions
+from autograder.markscheme import part_functions, uses
 from autograder.grading.reference import load_reference
 
 
@@ -52,13 +52,6 @@ def _names_used(func):
     defaults = [*(getattr(func, "__defaults__", None) or ()), *(getattr(func, "__kwdefaults__", None) or {}).values()]
     names.update(getattr(d, "__name__", "") for d in defaults if callable(d))
     return names
-
-
-def earlier_functions(part, order):
-    """``{name: part}`` of the graded functions of the parts before ``part`` in ``order``."""
-    from allab.mine import EXERCISES
-    before = order[:order.index(part)] if part in order else []
-    return {name: p for name, (p, _) in EXERCISES.items() if p in before}
 
 
 @functools.lru_cache(maxsize=None)
@@ -98,7 +91,7 @@ class Judge:
             raise Refused(f"{name} cannot be called while the notebook's definitions are loaded")
         if name == self.target:
             raise Refused(f"{name} is the function being graded: it cannot call a working version of itself")
-        earlier = earlier_functions(self.part, self.order)
+        earlier = uses(self.part)  # always working versions
         if name in earlier:
             return earlier[name]
         if name in dependencies(self.part, self.target):

@@ -10,6 +10,7 @@ import warnings
 import allab.mine
 
 from autograder import SOLUTIONS_DIR
+from autograder.markscheme import function_part
 from autograder.notebook import answer_cells, read_json_notebook, setup_cell, strip_solution_markers
 
 
@@ -35,7 +36,11 @@ def load_reference(part):
 
 def reference_function(name):
     """The reference version of an earlier part's graded function (what ``allab.mine`` gives here)."""
-    return load_reference(allab.mine.EXERCISES[name][0])[name]
+    try:
+        part = function_part(name)
+    except KeyError:
+        raise AttributeError(f"allab.mine has no function {name!r}: it is no part's graded function") from None
+    return load_reference(part)[name]
 
 
 allab.mine.use(reference_function)

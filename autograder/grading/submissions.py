@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import PARTS
+from autograder.markscheme import short_name
 from autograder.notebook import source
 
 MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
@@ -230,7 +231,7 @@ def identify_part(nb, signatures):
         if score > best_score:
             best, best_score = part, score
     if best is None:
-        best = next((p for p in PARTS if p.split("_")[0] in nb.path.stem.lower()), None)
+        best = next((p for p in PARTS if short_name(p) in nb.path.stem.lower()), None)
     return best
 
 

@@ -1,6 +1,6 @@
 """Written answers: found in a submission, scored 0 when empty, otherwise pending until a TA scores them.
 
-A written item (``[written.<part>]`` of the mark scheme) is an nbgrader "manually graded answer" cell: a
+A written item (``[parts.<part>.written]`` of the mark scheme) is an nbgrader "manually graded answer" cell: a
 markdown cell whose grade_id is the item's. ``collect`` gives every written item of a submission one
 :class:`~autograder.results.types.WrittenResult`: status ``pending`` (score None) when there is an answer,
 ``auto`` (score 0, the comment says why) when there is none. TAs' scores come in as a

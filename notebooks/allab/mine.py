@@ -1,12 +1,14 @@
 """Your own functions from earlier parts, for the later parts: ``from allab.mine import oracle``.
 
 The lab is one story told in several notebooks: Part 2 runs the loop you wrote in Part 1, Part 3
-compares the strategies of Parts 1 and 2, and so on. This module reads your earlier notebook from
-the folder the notebook runs in (the way the grader reads it: only its definitions run, not its
-experiments) and gives you the function you wrote there. Save the earlier notebook after changing it.
+compares the strategies of Parts 1 and 2, and so on. This module finds the notebook in the folder the
+notebook runs in that has the function's exercise (its answer cell, whose nbgrader ``grade_id`` is the
+function's name), reads it the way the grader does (only its definitions run, not its experiments) and
+gives you the function you wrote there. Save the earlier notebook after changing it.
 
 A function that is missing or still the release's stub comes back as a stand-in that raises
-:class:`NotFinishedError` when called, naming the exercise and the notebook to finish first.
+:class:`NotFinishedError` when called, naming the exercise (the heading above its answer cell) and the
+notebook to finish first.
 
 Where the functions come from can be changed with :func:`use` (the grader does: while your Part 3 is
 graded, Part 1's functions are the course's working versions, so one mistake costs only one item).
@@ -17,27 +19,11 @@ from pathlib import Path
 
 from .definitions import code_cells, is_stub, run_definitions
 
-__all__ = ["NotFinishedError", "EXERCISES", "use", "from_notebooks"]
+__all__ = ["NotFinishedError", "use", "from_notebooks", "exercises"]
 
-# The graded functions later parts use: name -> (notebook, exercise).
-EXERCISES = {
-    "create_initial_split": ("part1_basics", "Ex. 1.2 initial labelled set and pool"),
-    "uncertainty_sampling": ("part1_basics", "Ex. 1.3 least-confidence sampling"),
-    "oracle": ("part1_basics", "Ex. 1.4 oracle"),
-    "noisy_oracle": ("part1_basics", "Ex. 1.4 noisy oracle"),
-    "active_learning_loop": ("part1_basics", "Ex. 1.5 active learning loop"),
-    "random_sampling_loop": ("part2_strategies", "Ex. 2.1 random baseline"),
-    "margin_sampling": ("part2_strategies", "Ex. 2.3 margin sampling"),
-    "entropy_sampling": ("part2_strategies", "Ex. 2.4 entropy sampling"),
-    "strategy_overlap": ("part2_strategies", "Ex. 2.5 overlap of the strategies"),
-    "plot_learning_curves": ("part3_experiments", "Ex. 3.1 learning curves plot"),
-    "labels_to_target": ("part3_experiments", "Ex. 3.1 labels to reach a target"),
-    "analyze_selected_samples": ("part3_experiments", "Ex. 3.2 selected samples"),
-    "cost_analysis": ("part3_experiments", "Ex. 3.3 cost analysis"),
-    "area_under_curve": ("part3_experiments", "Ex. 3.4 area under the learning curve"),
-    "run_multiple_experiments": ("part3_experiments", "Ex. 3.4 paired multiple runs"),
-    "plot_multiple_runs": ("part3_experiments", "Ex. 3.4 mean curves with spread"),
-}
+# The hand-out's own notebooks sit next to this package: they name the notebook of a function the
+# student's folder lacks.
+HANDOUT = Path(__file__).resolve().parent.parent
 
 
 class NotFinishedError(RuntimeError):
@@ -50,49 +36,125 @@ def folder():
     return Path(os.environ.get("ALLAB_NOTEBOOKS") or os.getcwd())
 
 
-_CACHE = {}  # notebook path -> (modification time, namespace, problems)
+def exercises(nb):
+    """The graded functions a notebook asks for, each with its exercise.
+
+    Parameters
+    ----------
+    nb : dict
+        The notebook, as JSON (``json.load`` of the ``.ipynb`` file); malformed parts are skipped.
+
+    Returns
+    -------
+    dict
+        ``{function: exercise}`` in notebook order: one entry per answer cell (a code cell whose nbgrader
+        metadata has ``solution`` and not ``grade``; its ``grade_id`` is the function's name), with the
+        heading above it (e.g. ``"Exercise 1.5: The active learning loop"``).
+    """
+    found, heading = {}, ""
+    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
+        if not isinstance(cell, dict):
+            continue
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) and all(isinstance(s, str) for s in text) else text
+        if cell.get("cell_type") == "markdown" and isinstance(text, str):
+            for line in text.splitlines():
+                if line.startswith(("# ", "## ")):  # a part's or an exercise's heading, not a sub-section's
+                    heading = line.lstrip("#").strip()
+        meta = cell.get("metadata", {})
+        meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+        if (cell.get("cell_type") == "code" and isinstance(meta, dict) and meta.get("solution")
+                and not meta.get("grade") and isinstance(meta.get("grade_id"), str)):
+            found[meta["grade_id"]] = heading
+    return found
 
 
-def _notebook_namespace(path):
+_CACHE = {}  # notebook path -> (modification time, what was read)
+
+
+def _cached(path, read):
     stamp = path.stat().st_mtime_ns
-    if path in _CACHE and _CACHE[path][0] == stamp:
-        return _CACHE[path][1:]
+    key = (path, read.__name__)
+    if key not in _CACHE or _CACHE[key][0] != stamp:
+        _CACHE[key] = (stamp, read(path))
+    return _CACHE[key][1]
+
+
+def _read_exercises(path):
+    with open(path, encoding="utf-8") as f:
+        return exercises(json.load(f))
+
+
+_LOADING = set()  # the notebooks whose definitions are running (one importing its own function)
+
+
+def _read_namespace(path):
     with open(path, encoding="utf-8") as f:
         cells = code_cells(json.load(f))
     namespace = {"__name__": f"allab.mine.{path.stem}"}
-    problems = run_definitions(cells, namespace, path.name)
-    _CACHE[path] = (stamp, namespace, problems, cells)
+    _LOADING.add(path)
+    try:
+        problems = run_definitions(cells, namespace, path.name)
+    finally:
+        _LOADING.discard(path)
     return namespace, problems, cells
 
 
-def _unfinished(name, why):
-    notebook, exercise = EXERCISES[name]
-
+def _unfinished(name, exercise, notebook, why):
     def unfinished(*args, **kwargs):
-        raise NotFinishedError(f"{name} ({exercise}) {why}: finish it in {notebook}.ipynb first, save that "
+        raise NotFinishedError(f"{name} ({exercise}) {why}: finish it in {notebook} first, save that "
                                "notebook, then run this notebook's import cell again.")
     unfinished.__name__ = unfinished.__qualname__ = name
     unfinished.__doc__ = f"Not available yet: {name} ({exercise}) {why}."
     return unfinished
 
 
+def _where(name, notebooks):
+    """``(path, exercise)`` of the first of ``notebooks`` with an answer cell for ``name``, and the
+    ``{path: error}`` of those that could not be read."""
+    unreadable = {}
+    for path in notebooks:
+        try:
+            found = _cached(path, _read_exercises)
+        except (OSError, ValueError) as exc:
+            unreadable[path] = exc
+            continue
+        if name in found:
+            return (path, found[name]), unreadable
+    return None, unreadable
+
+
 def from_notebooks(name):
     """``name`` as defined in your own notebook (see the module docstring)."""
-    notebook, _ = EXERCISES[name]
-    path = folder() / f"{notebook}.ipynb"
-    if not path.is_file():
-        return _unfinished(name, f"is needed, but {path.name} is not in {path.parent}")
+    released, _ = _where(name, sorted(HANDOUT.glob("*.ipynb")))
+    here = folder()
+    # The hand-out's name first, then the shortest: part1_basics.ipynb before part1_basics-Copy1.ipynb.
+    mine = sorted(here.glob("*.ipynb"), key=lambda p: (released is None or p.name != released[0].name,
+                                                       len(p.name), p.name))
+    found, unreadable = _where(name, mine)
+    if found is None:
+        if released is None:
+            raise AttributeError(f"allab.mine has no function {name!r}; it gives the graded functions of "
+                                 f"earlier parts, and no notebook in {here} or {HANDOUT} has one of that name")
+        notebook, exercise = released[0].name, released[1]
+        if here / notebook in unreadable:
+            return _unfinished(name, exercise, notebook,
+                               f"could not be read from {notebook} ({unreadable[here / notebook]})")
+        return _unfinished(name, exercise, notebook, f"is needed, but {notebook} is not in {here}")
+    path, exercise = found
+    if path in _LOADING:
+        return _unfinished(name, exercise, path.name, f"is defined in {path.name} itself, which is being read")
     try:
-        namespace, problems, cells = _notebook_namespace(path)
+        namespace, problems, cells = _cached(path, _read_namespace)
     except (OSError, ValueError) as exc:
-        return _unfinished(name, f"could not be read from {path.name} ({exc})")
+        return _unfinished(name, exercise, path.name, f"could not be read from {path.name} ({exc})")
     function = namespace.get(name)
     if not callable(function):
         why = "is not defined" + (f" ({problems[0]})" if problems else "")
-        return _unfinished(name, why)
+        return _unfinished(name, exercise, path.name, why)
     defining = [source for _, source in cells if f"def {name}(" in source]
     if defining and is_stub(defining[-1], name):  # the last definition wins, as in the grader
-        return _unfinished(name, "is still the stub that raises NotImplementedError")
+        return _unfinished(name, exercise, path.name, "is still the stub that raises NotImplementedError")
     return function
 
 
@@ -106,11 +168,16 @@ def use(source):
 
 
 def __getattr__(name):
-    if name not in EXERCISES:
-        raise AttributeError(f"allab.mine has no function {name!r}; it gives the graded functions of "
-                             f"earlier parts: {', '.join(EXERCISES)}")
+    if name.startswith("_"):  # a module attribute Python or a tool looks for, never a graded function
+        raise AttributeError(f"module 'allab.mine' has no attribute {name!r}")
     return _SOURCE(name)
 
 
 def __dir__():
-    return sorted([*__all__, *EXERCISES])
+    names = set(__all__)
+    for path in folder().glob("*.ipynb"):  # for tab completion: the graded functions of the folder's notebooks
+        try:
+            names.update(_cached(path, _read_exercises))
+        except (OSError, ValueError):
+            pass
+    return sorted(names)

@@ -1,0 +1,105 @@
+"""The import graph of the course's code: no cycles, and the students' package never imports the grader.
+
+Every ``import`` in every module of ``autograder/`` and ``notebooks/allab/`` counts, also the ones inside
+functions (imported late to save start-up time, they are still a dependency) and relative ones.
+"""
+import ast
+
+from autograder import NOTEBOOKS_DIR, ROOT
+
+PACKAGES = {"autograder": ROOT / "autograder", "allab": NOTEBOOKS_DIR / "allab"}
+
+
+def modules():
+    """``{module name: path}`` of every module of the course's packages."""
+    found = {}
+    for package, folder in PACKAGES.items():
+        for path in sorted(folder.rglob("*.py")):
+            parts = [package, *path.relative_to(folder).with_suffix("").parts]
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
+    return found
+
+
+def imported(name, path):
+    """The absolute names of every module ``path`` (module ``name``) imports, at any depth of its code."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[:len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, *([base] if base else [])])
+            # `from a import b` imports a, and a.b too when b is a module
+            names.add(base)
+            names |= {f"{base}.{alias.name}" for alias in node.names}
+    return names
+
+
+def graph():
+    """``{module: set of the course's modules it imports}``; a name resolves to its longest known module."""
+    known = modules()
+    edges = {}
+    for name, path in known.items():
+        targets = set()
+        for target in imported(name, path):
+            while target and target not in known:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                targets.add(target)
+        edges[name] = targets
+    return edges
+
+
+def find_cycle(edges):
+    """One import cycle as a list of modules (first = last), or None."""
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                cycle = visit(nxt)
+                if cycle:
+                    return cycle
+        state[node] = "done"
+        stack.pop()
+        return None
+
+    for node in sorted(edges):
+        if node not in state:
+            cycle = visit(node)
+            if cycle:
+                return cycle
+    return None
+
+
+def test_the_graph_sees_relative_and_function_level_imports():
+    edges = graph()
+    assert "allab.harness" in edges["allab.checks"]  # `from ..harness import LocalCaller`
+    assert "autograder.grading.grade" in edges["autograder.grading.handin"]  # imported inside a function
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_cycle():
+    cycle = find_cycle(graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_allab_never_imports_the_grader():
+    """allab is handed out to students; autograder is not."""
+    wrong = {}
+    for name, path in modules().items():
+        if name.split(".")[0] == "allab":
+            grader = sorted(t for t in imported(name, path) if t.split(".")[0] == "autograder")
+            if grader:
+                wrong[name] = grader
+    assert not wrong, f"modules of allab import the grader: {wrong}"
