@@ -103,3 +103,25 @@ def test_allab_never_imports_the_grader():
             if grader:
                 wrong[name] = grader
     assert not wrong, f"modules of allab import the grader: {wrong}"
+
+
+def test_the_readme_names_every_module():
+    """The README's table of modules names each one by its path (a part's checks as ``<part>``; the students'
+    links to them are the table's ``notebooks/allab/checks/``)."""
+    from autograder.grading.runner import check_parts
+    readme = (ROOT / "README.md").read_text()
+    missing = []
+    for path in modules().values():
+        rel = path.relative_to(ROOT).as_posix()
+        folder = path.parent.name
+        if path.name == "__init__.py" and path.parent.parent.name != "checks":
+            continue
+        if path.parent.parent.name == "checks" and folder in check_parts():
+            rel = rel.replace(f"/{folder}/", "/<part>/")
+            if path.name == "__init__.py":
+                continue
+        elif folder == "checks" and path.stem in check_parts() or path.name == "__init__.py":
+            rel = path.parent.relative_to(ROOT).as_posix() + "/"
+        if f"`{rel}`" not in readme:
+            missing.append(rel)
+    assert not missing, f"README.md's table of modules does not name {sorted(set(missing))}"
