@@ -45,7 +45,7 @@ from autograder.grading.runner import check, expect
 @check("double", core=True)
 def double_of_negatives(call, reference):
     """twice a negative number, as the reference says"""
-    expect(call("double", -4).value == reference("double", -4).value, "wrong_score")
+    expect(call("double", -4).value == reference("double", -4).value, "uncommon")
 '''
 MARKSCHEME = '''
 [parts.part5_toy]
@@ -138,7 +138,12 @@ def test_a_toy_part_is_released_and_graded(course, tmp_path):
     assert float(rows["right"]["part5.double"]) == 1.0
     assert float(rows["wrong"]["part5.double"]) == 0.0
     results = json.loads((out / "wrong" / "results.json").read_text())
-    double = next(t for t in results["tests"] if "double" in t["name"].lower() or "5.1" in t["name"])
-    assert double["score"] == 0
+    double = [t for t in results["tests"] if "part5.double" in t["name"]]
+    assert len(double) == 1 and double[0]["score"] == 0 and double[0]["max_score"] == 1
     feedback = (out / "wrong" / "feedback.md").read_text()
-    assert "double(3) should be 6; got 5" in feedback
+    item = feedback.split("(`part5.double`)", 1)[1].split("\n### ", 1)[0]
+    assert "double(3) should be 6; got 5" in item                       # the public check's own words
+    assert "twice a negative number" in item                            # the hidden check, by its title
+    assert "not one of the common mistakes" in item and "ranked" not in item
+    right = (out / "right" / "feedback.md").read_text().split("(`part5.double`)", 1)[1].split("\n### ", 1)[0]
+    assert "1 / 1" in right and "All checks passed" in right
