@@ -78,64 +78,59 @@ def test_an_item_only_in_the_notebook_needs_a_title(copies):
     assert "part1_basics.ipynb" in message
 
 
-def test_an_item_only_in_the_mark_scheme_is_refused(copies):
+# (what the mark scheme's text had, what it has instead, the error that names what is wrong)
+SCHEME_EDITS = {
+    "an item only in the mark scheme": (
+        'oracle = "Ex. 1.4 oracle"\n', 'oracle = "Ex. 1.4 oracle"\nteleport = "Ex. 1.9 teleport"\n',
+        r"\[parts.part1_basics.items\] titles teleport, but .*part1_basics.ipynb has no graded cell"),
+    "a written answer without its title": (
+        'report_samples = "Report 3: selected samples"\n', "",
+        r"\[parts.part3_experiments.written\] has no title for report_samples"),
+    "a part without its title": (
+        'title = "Part 2: Query strategies"\n', "", r"\[parts.part2_strategies\] has no title"),
+    "a misspelt key": (
+        'deliverables = ["part4_modal"]', 'deliverable = ["part4_modal"]',
+        r"\[parts.part4_modal\] has deliverable; expected only"),
+    "a use of a later part's function": (
+        'uses = ["active_learning_loop", "area_under_curve",', 'uses = ["query_by_committee", "area_under_curve",',
+        r"\[parts.part4_modal\] uses query_by_committee, not a graded function of an earlier part"),
+}
+
+
+@pytest.mark.parametrize("edit", SCHEME_EDITS)
+def test_a_mark_scheme_that_disagrees_with_the_notebooks_is_refused(copies, edit):
     scheme, solutions = copies
-    scheme.write_text(scheme.read_text().replace('oracle = "Ex. 1.4 oracle"\n',
-                                                 'oracle = "Ex. 1.4 oracle"\nteleport = "Ex. 1.9 teleport"\n'))
-    with pytest.raises(MarkSchemeError, match=r"\[parts.part1_basics.items\] titles teleport, but .*part1_basics.ipynb "
-                                              r"has no graded cell"):
+    old, new, error = SCHEME_EDITS[edit]
+    assert old in scheme.read_text()
+    scheme.write_text(scheme.read_text().replace(old, new))
+    with pytest.raises(MarkSchemeError, match=error):
         load_parts(scheme, solutions)
 
 
-def test_a_written_answer_only_in_the_notebook_needs_a_title(copies):
+# (what changes in part2_strategies.ipynb, the error)
+NOTEBOOK_EDITS = {
+    "an answer cell without its check cell": (
+        lambda nb: nb["cells"].remove(_cell(nb, "check_margin_sampling")),
+        r"part2_strategies.ipynb: the answer cell of margin_sampling has no graded check cell"),
+    "a check cell without points": (
+        lambda nb: _cell(nb, "check_margin_sampling")["metadata"]["nbgrader"].pop("points"),
+        r"check_margin_sampling has points = None; expected a positive number"),
+}
+
+
+@pytest.mark.parametrize("edit", NOTEBOOK_EDITS)
+def test_a_notebook_that_disagrees_with_the_mark_scheme_is_refused(copies, edit):
     scheme, solutions = copies
-    scheme.write_text(scheme.read_text().replace('report_samples = "Report 3: selected samples"\n', ""))
-    with pytest.raises(MarkSchemeError, match=r"\[parts.part3_experiments.written\] has no title for report_samples"):
+    change, error = NOTEBOOK_EDITS[edit]
+    _edit_notebook(solutions / "part2_strategies.ipynb", change)
+    with pytest.raises(MarkSchemeError, match=error):
         load_parts(scheme, solutions)
 
 
-def test_an_answer_cell_without_its_check_cell_is_refused(copies):
+def test_a_part_needs_its_notebook(copies):
     scheme, solutions = copies
-    _edit_notebook(solutions / "part2_strategies.ipynb",
-                   lambda nb: nb["cells"].remove(_cell(nb, "check_margin_sampling")))
-    with pytest.raises(MarkSchemeError, match=r"part2_strategies.ipynb: the answer cell of margin_sampling has no "
-                                              r"graded check cell"):
-        load_parts(scheme, solutions)
-
-
-def test_a_check_cell_without_points_is_refused(copies):
-    scheme, solutions = copies
-    _edit_notebook(solutions / "part2_strategies.ipynb",
-                   lambda nb: _cell(nb, "check_margin_sampling")["metadata"]["nbgrader"].pop("points"))
-    with pytest.raises(MarkSchemeError, match=r"check_margin_sampling has points = None; expected a positive number"):
-        load_parts(scheme, solutions)
-
-
-def test_a_part_needs_a_title_and_its_notebook(copies):
-    scheme, solutions = copies
-    text = scheme.read_text()
-    scheme.write_text(text.replace('title = "Part 2: Query strategies"\n', ""))
-    with pytest.raises(MarkSchemeError, match=r"\[parts.part2_strategies\] has no title"):
-        load_parts(scheme, solutions)
-    scheme.write_text(text)
     (solutions / "part4_modal.ipynb").unlink()
     with pytest.raises(MarkSchemeError, match=r"\[parts.part4_modal\] has no solution notebook"):
-        load_parts(scheme, solutions)
-
-
-def test_a_misspelt_key_is_refused(copies):
-    scheme, solutions = copies
-    scheme.write_text(scheme.read_text().replace("deliverables = [\"part4_modal\"]", "deliverable = [\"part4_modal\"]"))
-    with pytest.raises(MarkSchemeError, match=r"\[parts.part4_modal\] has deliverable; expected only"):
-        load_parts(scheme, solutions)
-
-
-def test_a_part_uses_only_earlier_parts_functions(copies):
-    scheme, solutions = copies
-    scheme.write_text(scheme.read_text().replace('uses = ["active_learning_loop", "area_under_curve",',
-                                                 'uses = ["query_by_committee", "area_under_curve",'))
-    with pytest.raises(MarkSchemeError, match=r"\[parts.part4_modal\] uses query_by_committee, not a graded function "
-                                              r"of an earlier part"):
         load_parts(scheme, solutions)
 
 
