@@ -125,3 +125,22 @@ def test_the_readme_names_every_module():
         if f"`{rel}`" not in readme:
             missing.append(rel)
     assert not missing, f"README.md's table of modules does not name {sorted(set(missing))}"
+
+
+def test_a_copy_of_the_course_refuses_another_checkouts_allab(tmp_path):
+    """Run from a copy with the Python where this checkout is installed, the grader would mix the copy's checks
+    with this checkout's support package: it stops, naming both and how to install the copy."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    for name in ("autograder", "notebooks"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    command = [sys.executable, "-c", "import autograder"]
+    mixed = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert mixed.returncode != 0
+    assert f"needs its own support package {tmp_path / 'notebooks' / 'allab'}" in mixed.stderr
+    assert f"finds {NOTEBOOKS_DIR / 'allab'}" in mixed.stderr and "pip install -e" in mixed.stderr
+    own = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(tmp_path / "notebooks")})
+    assert own.returncode == 0, own.stderr

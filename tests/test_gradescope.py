@@ -60,8 +60,9 @@ def fake_root(bundle, folder, notebooks=()):
 
 def run_autograder(root, **env):
     environ = {k: v for k, v in os.environ.items() if k != "PYTHON"}
+    # PYTHONPATH: the bundle's own allab, as setup.sh's `pip install -e` makes it (this Python has ours installed)
     environ.update(AUTOGRADER_ROOT=str(root), PATH=f"{Path(sys.executable).parent}{os.pathsep}{environ['PATH']}",
-                   **env)
+                   PYTHONPATH=str(root / "source" / "notebooks"), **env)
     result = subprocess.run([str(root / "run_autograder")], env=environ, capture_output=True, text=True,
                             timeout=900)
     assert result.returncode == 0, result.stderr

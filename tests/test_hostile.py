@@ -277,7 +277,9 @@ def test_gradescope_results_cannot_be_forged_in_a_container(mode, tmp_path):
         for script in ("run_autograder", "setup.sh"):
             (root / "source" / script).chmod(0o755)
         with_oracle(GRADESCOPE_DAEMON.replace("__RESULTS__", repr(str(root / "results"))))(root / "submission")
+        # PYTHONPATH: the bundle's own allab, as setup.sh's `pip install -e` makes it
         run = f"AUTOGRADER_ROOT={shlex.quote(str(root))} PYTHON={shlex.quote(system_python())} " \
+              f"PYTHONPATH={shlex.quote(str(root / 'source' / 'notebooks'))} " \
               f"exec {shlex.quote(str(root / 'source' / 'run_autograder'))}"
         result = subprocess.run(["capsh", f"--drop={DOCKER_DROPS}", "--", "-c", run], capture_output=True, text=True,
                                 timeout=900, env={**os.environ, "TMPDIR": str(root)})
