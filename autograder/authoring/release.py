@@ -81,9 +81,10 @@ def main(args):
     for path, text in release_files().items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+        print(f"wrote {path.relative_to(ROOT)}")
     for link, target in public_check_links().items():
         if link.is_symlink() or link.exists():
             link.unlink()
         link.symlink_to(target)
-        print(f"wrote {path.relative_to(ROOT)}")
+        print(f"linked {link.relative_to(ROOT)} -> {target}")
     return 0
