@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from autograder import MARKSCHEME, SOLUTIONS_DIR
-from autograder.notebook import nbgrader_meta, read_json_notebook
+from autograder.notebook import answer_cells, nbgrader_meta, read_json_notebook
 
 HERE = Path(__file__).resolve().parent
 PART_KEYS = {"title", "extra_credit", "deliverables", "uses", "items", "written"}
@@ -103,13 +103,11 @@ def graded_cells(nb, where="<notebook>"):
     written answer is a markdown cell with ``solution``, ``grade`` and ``points``. Raises
     :class:`MarkSchemeError` (naming ``where``) for an answer cell without its check cell, or the reverse.
     """
-    answers, checks, written = [], {}, {}
+    answers, checks, written = list(answer_cells(nb)), {}, {}
     for cell in nb["cells"]:
         meta = nbgrader_meta(cell)
         grade_id = meta.get("grade_id")
-        if cell["cell_type"] == "code" and meta.get("solution") and not meta.get("grade"):
-            answers.append(grade_id)
-        elif cell["cell_type"] == "code" and meta.get("grade"):
+        if cell["cell_type"] == "code" and meta.get("grade"):
             checks[grade_id] = _points(meta, where, grade_id)
         elif cell["cell_type"] == "markdown" and meta.get("grade") and meta.get("solution"):
             written[grade_id] = _points(meta, where, grade_id)
