@@ -14,6 +14,7 @@ from autograder.grading.channel import Channel, Closed, Peer  # noqa: E402
 from autograder.grading.loader import (WorkingVersion, connect, earlier_parts, load_part, no_notebooks,  # noqa: E402
                                        working_versions)
 
+
 def public_check_modules():
     """Every module of public checks (``allab.checks.<module>``), from the folder: each part's comes with it."""
     import importlib.util
