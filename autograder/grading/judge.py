@@ -74,8 +74,7 @@ class Judge:
 
     def __init__(self, order):
         _one_thread()
-        self.order = list(order)
-        for part in self.order:  # loaded before any student code runs, and never again from disk
+        for part in order:  # loaded before any student code runs, and never again from disk
             load_reference(part)
         self.part, self.target = None, None
         self._references = {}   # id(function) -> name, for sending a working function by name
