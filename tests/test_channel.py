@@ -11,8 +11,8 @@ import time
 import numpy as np
 import pytest
 
-from autograder.grading.channel import (MAX_MESSAGE_BYTES, Channel, Closed, Peer, ProtocolError, Remote, TimedOut,
-                                check_depth)
+from autograder.grading.channel import (MAX_MESSAGE_BYTES, Channel, Closed, Peer, ProtocolError, Remote,
+                                        TimedOut, check_depth)
 
 
 @pytest.fixture

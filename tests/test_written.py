@@ -13,7 +13,7 @@ from autograder.results.outputs import feedback_markdown, results_json, summary_
 from autograder.results.report import distribution, item_stats, read_gradebook
 from autograder.results.types import ItemResult, StudentResult, WrittenResult
 from autograder.results.written import (TEXT_STUB, ManualError, anonymous_id, answer_status, apply_manual,
-                                read_manual)
+                                        read_manual)
 
 POINTS = {it.name: it.points for it in written_items()}
 

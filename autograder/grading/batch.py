@@ -140,8 +140,8 @@ def isolation_note(mode):
 
 
 def grade_command(args):
-    from autograder.results.outputs import (student_folders, summary_table, write_answers, write_gradebook, write_mistakes,
-                          write_notes, write_student)
+    from autograder.results.outputs import (student_folders, summary_table, write_answers, write_gradebook,
+                                            write_mistakes, write_notes, write_student)
     mode = isolation_mode()
     if args.require_isolation and mode == "none":
         why = ("not Linux" if not sys.platform.startswith("linux") else
