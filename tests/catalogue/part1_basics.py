@@ -135,6 +135,9 @@ def uncertainty_sampling(model, X_pool, n_samples=10):
 ]
 
 VARIANTS = [
+    # Fitting the caller's model is not checked; it once made the grader's probes fail (issue 18).
+    Edit(P1, "active_learning_loop", "fits the caller's model instead of a clone",
+         replace=[("if model is None else clone(model)", "if model is None else model")]),
     Edit(P1, "uncertainty_sampling", "correct but noisy: a warning and stderr output",
          replace=[("probas = model.predict_proba(X_pool)",
                    "import sys, warnings\n"

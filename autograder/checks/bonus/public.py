@@ -26,6 +26,13 @@ def query_by_committee(call):
         "the members disagree on rows 1 and 2 (one votes class 0, two vote class 1), so n_samples=2 should "
         f"select {{1, 2}}; got {sorted(got.tolist())}. Use the predictions of every member, not just committee[0]")
 
+    for shift in (1, 2):  # the members in another order: the same rows
+        got = row_indices(call("query_by_committee", committee[shift:] + committee[:shift], X, 2).value,
+                          distinct=True)
+        assert sorted(got.tolist()) == [1, 2], (
+            f"the same committee with its members in another order should select the same rows {{1, 2}}; got "
+            f"{sorted(got.tolist())}. Use the predictions of every member, not just one")
+
     got = row_indices(call("query_by_committee", committee, X, 1).value, distinct=True)
     assert got.tolist() == [2], (
         "rows 1 and 2 have the same vote entropy; the tie goes to the higher consensus entropy (row 2: average "
@@ -86,6 +93,13 @@ def class_balanced_uncertainty_sampling(call):
     assert sorted(got.tolist()) == [0, 1, 2, 3, 8, 9], (
         "n_samples=6: only 2 rows are predicted class 1 (8, 9); the other 4 should be the most uncertain rows "
         f"predicted class 0 (0, 1, 2, 3); got {sorted(got.tolist())}")
+
+    got = row_indices(call("class_balanced_uncertainty_sampling", Probe.fixed_proba(IMBALANCED[::-1]), X, 4).value,
+                      distinct=True)
+    assert sorted(got.tolist()) == [0, 1, 8, 9], (
+        "the same rows in reverse order, n_samples=4: the two most uncertain rows predicted class 0 (now rows 8, 9) "
+        f"and the two predicted class 1 (now rows 0, 1); got {sorted(got.tolist())}. Rank each class's rows by "
+        "uncertainty, not by their position in the pool")
 
     got = row_indices(call("class_balanced_uncertainty_sampling", model, X[:3], 10).value, distinct=True)
     assert sorted(got.tolist()) == [0, 1, 2], \

@@ -48,6 +48,11 @@ def uncertainty_sampling(call):
     multi = [[0.4, 0.3, 0.3], [0.8, 0.1, 0.1], [0.34, 0.33, 0.33], [0.5, 0.5, 0.0]]
     got = sorted_indices(call("uncertainty_sampling", Probe.fixed_proba(multi), fixed_pool(4), 2).value, 4)
     assert got == [0, 2], f"on three classes, expected rows {{0, 2}} (largest probability smallest); got {got}"
+    spread = [[0.45, 0.275, 0.275], [0.4, 0.4, 0.2], [0.9, 0.05, 0.05]]
+    got = sorted_indices(call("uncertainty_sampling", Probe.fixed_proba(spread), fixed_pool(3), 1).value, 3)
+    assert got == [1], f"expected row 1 (largest probability 0.4, the smallest); got {got}" + (
+        " - row 0 has the largest entropy, but least confidence looks only at the largest probability"
+        if got == [0] else "")
     got = sorted_indices(call("uncertainty_sampling", Probe.fixed_proba(binary), fixed_pool(5), 10).value, 5)
     assert got == [0, 1, 2, 3, 4], f"asking for more samples than the pool holds must return the whole pool; got {got}"
 
@@ -81,6 +86,12 @@ def noisy_oracle(call):
     assert np.array_equal(out.args_after[1], y_pool), "y_pool must not be modified"
     again = np.asarray(call("noisy_oracle", fixed_pool(20), y_pool, idx, 0.25, random_state=0).value)
     assert np.array_equal(again, noisy), "the same random_state must give the same labels"
+    for seed in range(1, 8):  # exactly, whatever the seed: not about error_rate of them by chance
+        changed = int(np.sum(np.asarray(call("noisy_oracle", fixed_pool(20), y_pool, idx, 0.25,
+                                             random_state=seed).value) != truth))
+        assert changed == 5, f"error_rate=0.25 on 20 labels must change exactly 5 for every random_state; with " \
+            f"random_state={seed} it changed {changed} - choose int(n * error_rate) labels to change (e.g. " \
+            "rng.choice(n, size=n_errors, replace=False)), do not flip each label with probability error_rate"
 
 
 @public_check("active_learning_loop")
@@ -110,3 +121,11 @@ def active_learning_loop(call):
             "the model was trained on wrong labels: take the labels of the queried rows (y_pool[query_idx])"
     assert np.array_equal(out.args_after[2], X_pool) and np.array_equal(out.args_after[3], y_pool), \
         "the caller's X_pool and y_pool must not be modified"
+    out = call("active_learning_loop", X_lab, y_lab, X_pool, y_pool, X_test, y_test, 3, 4,
+               query_strategy=Probe.strategy("last", pick="last"), model=Probe.spy("mine"), verbose=False)
+    assert out.logs.get("last"), "the loop must query with the query_strategy it is given, not a fixed strategy"
+    # A strategy that always picks the last 4 rows of the pool: pool rows 96-99, then 92-95.
+    seen = sorted(row_ids(fits(out, "mine")[-1]["X"], X_all).tolist())
+    assert seen == list(range(20)) + list(range(20 + 92, 20 + 100)), \
+        "with a query_strategy that picks the last 4 pool rows, the last round must train on the 20 initial " \
+        "rows and pool rows 92-99: label the rows the strategy returned"

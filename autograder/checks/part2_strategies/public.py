@@ -50,6 +50,11 @@ def margin_sampling(call):
     multi = [[0.5, 0.3, 0.2], [0.9, 0.05, 0.05], [0.4, 0.35, 0.25], [0.45, 0.45, 0.1]]
     got = _picked(call, "margin_sampling", multi, 2)
     assert got == [2, 3], f"on three classes, expected rows {{2, 3}} (top-two gaps 0.05 and 0); got {got}"
+    spread = [[0.3, 0.3, 0.4], [0.1, 0.45, 0.45], [0.6, 0.2, 0.2]]
+    got = _picked(call, "margin_sampling", spread, 1)
+    assert got == [1], f"on three classes, expected row 1 (its two largest probabilities, 0.45 and 0.45, are " \
+        f"equal); got {got}" + (" - the two largest probabilities are not always columns 0 and 1: sort each row"
+                                if got == [0] else "")
     got = _picked(call, "margin_sampling", binary, 9)
     assert got == [0, 1, 2, 3], f"asking for more samples than the pool holds must return the whole pool; got {got}"
 
@@ -63,6 +68,9 @@ def entropy_sampling(call):
         "per row (sample), e.g. scipy.stats.entropy(probas, axis=1), with 0 * log 0 counted as 0"
     got = _picked(call, "entropy_sampling", [[0.9, 0.1], [0.5, 0.5], [0.7, 0.3]], 1)
     assert got == [1], f"on two classes, expected row 1 (p = 0.5); got {got}"
+    got = _picked(call, "entropy_sampling", [[0.5, 0.5, 0.0], [0.8, 0.1, 0.1], [0.98, 0.01, 0.01]], 1)
+    assert got == [0], f"expected row 0 ([0.5, 0.5, 0.0], entropy log 2); got {got} - a probability of exactly 0 " \
+        "must add 0 to the entropy, not NaN (0 * log 0 is NaN in numpy; scipy.stats.entropy counts it as 0)"
     got = _picked(call, "entropy_sampling", multi, 7)
     assert got == [0, 1, 2, 3, 4], f"asking for more samples than the pool holds must return the whole pool; got {got}"
 

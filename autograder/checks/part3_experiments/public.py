@@ -155,6 +155,13 @@ def analyze_selected_samples(call):
     assert got == {k: v for k, v in counts.items() if v}, \
         f"class_counts: the selected samples' true classes are {counts}; got {stats['class_counts']!r}"
 
+    stats = call("analyze_selected_samples", Probe.estimator("logreg", fit=(X_lab, y_lab)), X_lab, X_pool, y_pool, n,
+                 query_strategy=Probe.strategy("last", pick="last")).value[0]
+    last = max_probas[-n:]
+    assert isinstance(stats, dict) and close(stats.get("mean_max_proba"), last.mean()), (
+        "with a query_strategy that picks the last 8 pool rows, mean_max_proba must be theirs "
+        f"({last.mean():.4f}): describe the rows query_strategy(model, X_pool, n_samples) returns")
+
     fig = _figure(fig, "the figure as the second element")
     assert len(fig["axes"]) == 2, f"draw two histograms side by side (plt.subplots(1, 2)); found {len(fig['axes'])} axes"
     left, right = fig["axes"]
@@ -236,7 +243,9 @@ def run_multiple_experiments(call):
             f"run {r}'s random sampling loop must start from the same split and be seeded with " \
             f"random_state={7 + r}: expected {np.round(want_random, 3).tolist()}, got {np.round(random[r], 3).tolist()}"
 
-    out = call("run_multiple_experiments", 1, n_iterations=2, model=Probe.spy("model"))
+    out = call("run_multiple_experiments", 1, n_iterations=2, model=Probe.spy("model"),
+               query_strategy=Probe.strategy("strategy"))
+    assert out.logs.get("strategy"), "pass query_strategy on to active_learning_loop (query_strategy=query_strategy)"
     trained = fits(out, "model")
     assert out.value is not None and len(trained) >= 4, \
         f"pass model= on to both loops: with n_runs=1 and n_iterations=2 the given model was fitted {len(trained)} " \

@@ -48,6 +48,20 @@ def modal_learning_loop(call):
         assert np.shape(now) == np.shape(before) and np.array_equal(np.asarray(now), before), \
             f"the caller's {name} was modified; work on copies (np.delete and np.vstack make new arrays)"
 
+    # A strategy that picks the last 3 rows of the pool: pool rows 37-39, then 34-36.
+    out = call("modal_learning_loop", *args, n_iterations=3, n_queries=3, estimator=Probe.spy("last"),
+               query_strategy=Probe.strategy("picks", pick="last", modal=True), verbose=False)
+    assert out.logs.get("picks"), "the loop must give its query_strategy to the ActiveLearner"
+    trained = fits(out, "last")
+    X_fit, y_fit = (np.asarray(trained[-1]["X"]), np.asarray(trained[-1]["y"])) if trained else ([], [])
+    X_want, y_want = np.vstack([X_lab, X_pool[34:]]), np.concatenate([y_lab, y_pool[34:]])
+    taught = {row.tobytes(): label for row, label in zip(X_fit, y_fit)}
+    assert sorted(taught) == sorted(row.tobytes() for row in X_want), (
+        "with a query_strategy that picks the last 3 pool rows, the last round must train on the 6 initial rows "
+        "and pool rows 34-39: teach the rows learner.query returned (X_pool[query_idx])")
+    assert all(taught[row.tobytes()] == label for row, label in zip(X_want, y_want)), \
+        "the rows were taught with wrong labels: teach y_pool[query_idx] with X_pool[query_idx]"
+
     # A pool smaller than what the rounds ask for: 7 rows, batches of 5.
     out = call("modal_learning_loop", X_lab, y_lab, X_pool[:7], y_pool[:7], X_test, y_test,
                n_iterations=5, n_queries=5, estimator=Probe.estimator("logreg"), verbose=False)
@@ -81,6 +95,13 @@ def entropy_query_strategy(call):
     assert sorted(idx.tolist()) == [1, 3], (
         "n_instances=2 should select rows 1 and 3 (the two highest entropies; rows 0 and 4 have a probability "
         f"of exactly 0 and entropy 0, not nan); got {idx.tolist()}")
+
+    spread = [[0.45, 0.275, 0.275], [0.4, 0.4, 0.2], [0.9, 0.05, 0.05]]
+    idx = row_indices(call("entropy_query_strategy", Probe.fixed_proba(spread), fixed_pool(3)).value[0])
+    assert idx.tolist() == [0], (
+        f"expected row 0 (probabilities 0.45/0.275/0.275, the highest entropy); got {idx.tolist()}"
+        + (" - row 1 has the smallest largest probability (least confidence), not the highest entropy"
+           if idx.tolist() == [1] else ""))
 
     three = np.array([[0.34, 0.33, 0.33], [0.98, 0.01, 0.01], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
     out = call("entropy_query_strategy", Probe.fixed_proba(three), fixed_pool(4), n_instances=2)
