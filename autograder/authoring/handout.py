@@ -41,7 +41,7 @@ def student_requirements(text):
 def handout_files(notebooks_dir=NOTEBOOKS_DIR):
     """``{path in the zip: bytes}``: the notebooks, ``allab`` (sources only), README and requirements."""
     files = {f"{TOP}/{part}.ipynb": (notebooks_dir / f"{part}.ipynb").read_bytes() for part in PARTS}
-    for path in sorted((notebooks_dir / "allab").rglob("*.py")):
+    for path in sorted([*(notebooks_dir / "allab").rglob("*.py"), *(notebooks_dir / "allab").rglob("*.json")]):
         files[f"{TOP}/{path.relative_to(notebooks_dir).as_posix()}"] = path.read_bytes()
     files[f"{TOP}/README.md"] = (notebooks_dir / "README.md").read_bytes()
     files[f"{TOP}/requirements.txt"] = student_requirements((ROOT / "requirements.txt").read_text()).encode()

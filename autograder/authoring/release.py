@@ -18,6 +18,7 @@ from traitlets.config import Config
 
 from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
 from autograder.authoring.examples import example_files
+from autograder.grading.handin import handin_data, handin_json, handin_texts, readme_with_handin
 from autograder.grading.runner import CHECKS_DIR, check_parts
 from autograder.notebook import read_notebook
 
@@ -28,10 +29,15 @@ def course_config():
     return namespace["c"]
 
 
-def release_notebook(nb, config=None):
-    """Return the student version of a solution notebook (solutions, outputs and hidden tests removed)."""
+def release_notebook(nb, config=None, generated=None):
+    """Return the student version of a solution notebook (solutions, outputs and hidden tests removed), its
+    ``generated`` cells (``{grade_id: text}``, the hand-in cells of :func:`handin_texts`) rendered again."""
     config = course_config() if config is None else config
     nb = nbformat.from_dict(nb)  # a copy: the solution stays as it was
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in (generated or {}):
+            cell.source = generated[grade_id]
     resources = {}
     # nbgrader's generate_assignment order, less IncludeHeaderFooter/InstantiateTests (unused)
     # and SaveCells (its database).
@@ -44,10 +50,16 @@ def release_notebook(nb, config=None):
 def release_files(solutions_dir=SOLUTIONS_DIR, notebooks_dir=NOTEBOOKS_DIR):
     """``{path: text}`` of every generated file of the release."""
     config = course_config()
+    data = handin_data()
+    generated = handin_texts(data)
     files = {}
     for part in PARTS:
-        nb = release_notebook(read_notebook(solutions_dir / f"{part}.ipynb"), config)
+        nb = release_notebook(read_notebook(solutions_dir / f"{part}.ipynb"), config, generated.get(part))
         files[notebooks_dir / f"{part}.ipynb"] = nbformat.writes(nb) + "\n"
+    files[notebooks_dir / "allab" / "handin.json"] = handin_json()
+    readme = notebooks_dir / "README.md"
+    if readme.exists():
+        files[readme] = readme_with_handin(readme.read_text(), data)
     if solutions_dir == SOLUTIONS_DIR:
         files.update(example_files(PARTS, release_notebook))
     return files

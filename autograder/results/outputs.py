@@ -122,7 +122,11 @@ def written_feedback(entry):
     if entry.status == "pending":
         return ["- written answer: not graded yet (a TA grades it by hand; it is not in the score yet)",
                 *([f"- {entry.comment}"] if entry.comment else [])]
-    return [f"- {entry.comment}"] if entry.comment else []
+    if entry.comment:
+        return [f"- {entry.comment}"]
+    if entry.score < entry.max_score:
+        return ["- a TA scored this answer below full marks and left no comment: ask your TA what was missing"]
+    return ["- a TA gave this answer full marks"]
 
 
 def entry_feedback(entry):
@@ -182,6 +186,9 @@ def feedback_markdown(result):
         else:
             lines.append("No plot found: the notebooks save them as `figures/<name>.png`; hand in that folder too.")
         lines.append("")
+    if any(v != "ok" for v in result.plots.values()) or not all(i.submitted for i in result.items.values()):
+        from allab.handin import handin_markdown
+        lines += ["## What to hand in", "", handin_markdown(), ""]
     lines += ["## Items", ""]
     for it, item in _entries(result):
         if item.score is None:
