@@ -38,6 +38,10 @@ def random_sampling_loop(call):
     picks = {tuple(sorted(row_ids(run(s)[2][-1]["X"], X_all).tolist())) for s in (1, 2)}
     assert len(picks | {tuple(sorted(last.tolist()))}) > 1, "different random_state values must select different samples"
     assert np.array_equal(out.args_after[2], X_pool), "the caller's X_pool must not be modified"
+    sizes = [int(n) for n in call("random_sampling_loop", X_lab, y_lab, X_pool[:7], y_pool[:7], X_test, y_test, 5, 5,
+                                  random_state=0, verbose=False).value[1]]
+    assert sizes == [20, 25, 27], f"from 20 labels, a pool of 7 rows and n_queries=5, the sizes must be [20, 25, 27] " \
+        f"(5 rows, then the 2 left, then stop after recording: the pool is empty); got {sizes}"
 
 
 @public_check("margin_sampling")
