@@ -1,7 +1,8 @@
 """What students get: ``python -m autograder handout --out build/handout.zip``.
 
 The hand-out is the committed student release (``notebooks/``: the notebooks, the ``allab`` support
-package with its public checks, the student README) plus a requirements file for students. It holds
+package with its public checks, the hand-in list and the pre-upload check ``python -m allab.check .``, the
+student README) plus a requirements file for students. It holds
 no reference code in any form: :func:`leaks` compares every function in it with every reference
 graded function, and the command refuses to write a hand-out that has one.
 """

@@ -33,7 +33,7 @@ MUTANTS = [
          mistake="binary_flip"),
     Edit(P1, "noisy_oracle", "coin flip per label",
          replace=[("for i in rng.choice(len(labels), size=n_errors, replace=False):",
-                   "for i in np.flatnonzero(rng.random(len(labels)) < error_rate):")], mistake="wrong_count"),
+                   "for i in np.flatnonzero(rng.random(len(labels)) < error_rate):")], mistake="error_count"),
     Edit(P1, "noisy_oracle", "unseeded",
          replace=[("rng = np.random.default_rng(random_state)", "rng = np.random.default_rng()")],
          mistake="not_seeded"),

@@ -93,7 +93,7 @@ def _noisy_verdict(labels, y_pool, n_wrong):
         return "never_flips"
     if changed == len(y_pool) and n_wrong < len(y_pool):
         return "flips_all"
-    return "wrong_count"
+    return "error_count"
 
 
 @check("noisy_oracle", core=True)
