@@ -111,3 +111,43 @@ def test_variant_gets_full_marks(edit, graded):
     lost = {it.name: item_feedback(result.items[it.name]) for it in load_items()
             if it.part == edit.part and result.items[it.name].score != result.items[it.name].max_score}
     assert not lost, lost
+
+
+def check_cell_failure(edit, folder):
+    """What the notebook's check cell of ``edit``'s function says (in this process, as in Jupyter), or ""
+    when it passes: the edited notebook, next to the reference's other parts (``allab.mine`` reads them)."""
+    import importlib
+    import os
+    from allab.check import load, notebooks_in, run_public_check
+    folder.mkdir(parents=True)
+    for part in PARTS:
+        shutil.copy(SOLUTIONS_DIR / f"{part}.ipynb", folder)
+    write_edited(edit, folder / "edited")
+    shutil.copy(folder / "edited" / f"{edit.part}.ipynb", folder / f"{edit.part}.ipynb")
+    with notebooks_in(folder):
+        notebook, _ = load(folder / f"{edit.part}.ipynb")
+        importlib.import_module(f"allab.checks.{edit.part}")
+        return "\n".join(run_public_check(edit.part, edit.function, notebook.namespace))
+
+
+def test_check_cells_fail_whenever_a_core_check_fails(graded, tmp_path):
+    """The issue's table: every catalogued wrong implementation whose item's core check fails at grading
+    fails its check cell in the notebook too."""
+    from autograder.grading.runner import check_rules
+    rules = check_rules()
+    rows = []
+    for edit in MUTANTS:
+        item = graded[edit.key].items[_item_name(edit)]
+        core = any(not t.passed and t.check in rules[_item_name(edit)].core for t in item.tests)
+        rows.append((edit.key, core, bool(check_cell_failure(edit, tmp_path / edit.key))))
+    print(f"\n{'wrong implementation':<90} core check failed  check cell failed")
+    for key, core, cell in rows:
+        print(f"{key:<90} {'yes' if core else 'no':<18} {'yes' if cell else 'no'}")
+    missed = [key for key, core, cell in rows if core and not cell]
+    assert not missed, missed
+    assert sum(core for _, core, _ in rows) >= 30  # the table is not empty by accident
+
+
+@pytest.mark.parametrize("edit", VARIANTS, ids=lambda e: e.key)
+def test_check_cells_pass_the_correct_variants(edit, tmp_path):
+    assert check_cell_failure(edit, tmp_path / "v") == ""

@@ -163,3 +163,50 @@ def test_a_stub_in_part_1_is_named_by_part_2(student_venv, tmp_path):
     assert "NotFinishedError: active_learning_loop (Exercise 1.5: The active learning loop) is still the stub" in \
         f"{ename}: {evalue}" and "finish it in part1_basics.ipynb" in evalue, errors
     assert all("oracle (" not in e and "uncertainty_sampling (" not in e for _, e in errors)
+
+
+@pytest.mark.slow
+def test_pre_upload_check_runs_in_the_unzipped_handout(tmp_path):
+    """Done-when of issue 18: the hand-out unzipped into an empty folder, its own venv from its requirements
+    (pip's cache, no system packages), and `python -m allab.check` there on a complete, an incomplete and an
+    empty folder."""
+    import shutil
+    import subprocess
+    import venv
+    import zipfile
+    from autograder.authoring.examples import EXAMPLES_DIR
+    from autograder.authoring.handout import TOP, handout_files, write_zip
+    write_zip(handout_files(), tmp_path / "handout.zip")
+    with zipfile.ZipFile(tmp_path / "handout.zip") as zf:
+        zf.extractall(tmp_path / "student")
+    root = tmp_path / "student" / TOP
+    venv.create(tmp_path / "venv", with_pip=True, system_site_packages=False)
+    python = tmp_path / "venv" / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "-q", "-r", root / "requirements.txt"], check=True,
+                   capture_output=True, timeout=1800)
+    complete, incomplete, empty = root / "alice", root / "bob", root / "empty"
+    shutil.copytree(EXAMPLES_DIR / "alice_complete", complete)
+    shutil.copytree(EXAMPLES_DIR / "bob_partial", incomplete)
+    empty.mkdir()
+    from allab.handin import handin
+    (complete / "figures").mkdir()
+    png = (b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (1).to_bytes(4, "big") + (1).to_bytes(4, "big"))
+    for nb in handin()["notebooks"]:
+        for figure in nb["figures"]:
+            (complete / "figures" / f"{figure}.png").write_bytes(png)
+
+    def check(folder):
+        run = subprocess.run([python, "-m", "allab.check", folder.name], cwd=root, capture_output=True, text=True,
+                             timeout=600)
+        verdicts = [line for line in run.stdout.splitlines() if line.startswith(("Ready", "Not ready"))]
+        assert len(verdicts) == 1 and not run.stderr.strip(), run.stdout + run.stderr
+        return run.returncode, verdicts[0], run.stdout
+
+    code, verdict, out = check(complete)
+    assert code == 0 and verdict.startswith("Ready to upload") and "[ ]" not in out, out
+    code, verdict, out = check(incomplete)
+    assert code == 1 and verdict == ("Not ready to upload: 1 notebook missing, 1 function still a stub, 4 functions "
+                                     "failing public checks, 3 written answers empty, 7 plots missing."), out
+    code, verdict, out = check(empty)
+    assert code == 1 and verdict == "Not ready to upload: 4 notebooks missing, 7 plots missing.", out
+    assert out.count("[ ]") == 9 and "[x]" not in out
