@@ -261,3 +261,39 @@ def test_several_tables_agree_on_the_key_that_fits_most_of_them():
     assert combined_verdict([["margin_top_two", "other_strategy"], ["other_strategy"]]) == "other_strategy"
     assert combined_verdict([[UNCOMMON], [UNCOMMON], ["hard_labels"]]) == "hard_labels"
     assert combined_verdict([["lowest_entropy"], ["entropy_nan"]]) == "lowest_entropy"
+
+
+def test_a_stub_is_not_written_yet_never_a_mistake(tmp_path):
+    """An untouched stub is "not written yet" in the feedback, and mistakes.csv (the class report's source) leaves
+    it out; failing hidden checks of a stub name no mistake of theirs."""
+    from autograder.grading.grade import STUB, score, submission_stubs
+    from autograder.results.outputs import write_mistakes
+    from autograder.results.types import StudentResult
+    stub = 'def random_sampling_loop(X_labeled, y_labeled):\n    """Doc."""\n    raise NotImplementedError("x")\n'
+    written = "def random_sampling_loop(X_labeled, y_labeled):\n    return [], []\n"
+    assert submission_stubs({"part2_strategies": [(0, written), (1, stub)]}) == {"part2.random_sampling_loop"}
+    assert submission_stubs({"part2_strategies": [(0, stub), (1, written)]}) == set()
+    records = [Record("part2.random_sampling_loop", "large batches", False, True, "", "duplicates", "",
+                      "random_loop_large_batches_are_distinct")]
+    items = score(records, {"part2_strategies"}, stubs={"part2.random_sampling_loop"})
+    item = items["part2.random_sampling_loop"]
+    feedback = "\n".join(item_feedback(item))
+    assert item.mistake == STUB and load_mistakes()[STUB] in feedback
+    assert load_mistakes()["duplicates"] not in feedback and load_mistakes()["uncommon"] not in feedback
+    result = StudentResult("s")
+    result.items = items
+    write_mistakes([result], tmp_path / "mistakes.csv")
+    assert (tmp_path / "mistakes.csv").read_text().strip().splitlines()[1:] == []
+
+
+def test_a_written_score_below_full_without_a_comment_says_so():
+    from autograder.results.outputs import entry_feedback
+    from autograder.results.types import WrittenResult
+    low = WrittenResult(1.0, 3.0, "Report 1", "my answer", "graded", "")
+    full = WrittenResult(3.0, 3.0, "Report 1", "my answer", "graded", "")
+    commented = WrittenResult(1.0, 3.0, "Report 1", "my answer", "graded", "too short")
+    assert entry_feedback(low) == ["- a TA scored this answer below full marks and left no comment: ask your TA "
+                                   "what was missing"]
+    assert entry_feedback(full) == ["- a TA gave this answer full marks"]
+    assert entry_feedback(commented) == ["- too short"]
+    assert "All checks passed" not in "\n".join(entry_feedback(low) + entry_feedback(full))

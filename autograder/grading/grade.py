@@ -13,11 +13,12 @@ from autograder.results.written import collect as collect_written
 
 
 
-def score(records, parts, signatures=None):
+def score(records, parts, signatures=None, stubs=()):
     """``{item name: ItemResult}``: scores by the mark scheme's weights (0 for parts not handed in, or when a
     core check failed), what each failed check cost and the item's one diagnosis.
 
-    ``signatures`` is ``{item name: what is wrong with the function's signature}``.
+    ``signatures`` is ``{item name: what is wrong with the function's signature}``; ``stubs`` the items still at
+    the release's stub, diagnosed "not written yet" (``STUB``), never a mistake.
     """
     signatures = signatures or {}
     rules = check_rules()
@@ -26,8 +27,9 @@ def score(records, parts, signatures=None):
         tests = [r for r in records if r.item == it.name]
         points, costs = item_score(tests, rules[it.name], it.points)
         signature = signatures.get(it.name, "")
+        mistake = STUB if it.name in stubs and tests else diagnose(tests, rules[it.name], signature)
         result[it.name] = ItemResult(points, it.points, it.title, tuple(tests), tuple(costs), it.part in parts,
-                                     signature, diagnose(tests, rules[it.name], signature))
+                                     signature, mistake)
     return result
 
 
@@ -47,6 +49,7 @@ def item_score(tests, rules, points):
 
 UNCOMMON = "uncommon"   # a check's verdict when the result fits none of the catalogued mistakes
 SIGNATURE = "signature"
+STUB = "stub"           # not written yet: not a mistake (mistakes.csv and the class report leave it out)
 
 
 def diagnose(tests, rules, signature=""):
@@ -88,11 +91,22 @@ def grade_submission(submission, limits=None, public_only=False):
     finally:
         process.close()
     result.incidents = process.incidents
-    result.items = score(records, submission.notebooks, submission_signatures(cells))
+    result.items = score(records, submission.notebooks, submission_signatures(cells), submission_stubs(cells))
     result.written = collect_written(submission)
     result.plots = check_plots(submission.files)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def submission_stubs(cells):
+    """The items whose graded function is still the release's stub (its last definition, as in a kernel)."""
+    from allab.definitions import is_stub
+    stubs = set()
+    for it in load_items():
+        defining = [source for _, source in cells.get(it.part, []) if f"def {it.function}(" in source]
+        if defining and is_stub(defining[-1], it.function):
+            stubs.add(it.name)
+    return stubs
 
 
 def submission_signatures(cells):

@@ -3,7 +3,7 @@ import csv
 import json
 import re
 
-from autograder.grading.grade import SIGNATURE, UNCOMMON, mistake_message
+from autograder.grading.grade import SIGNATURE, STUB, UNCOMMON, mistake_message
 from autograder.markscheme import gradebook_items, load_items
 from autograder.results.types import WrittenResult
 
@@ -58,13 +58,13 @@ MISTAKES_HEADER = ["student", "item", "mistake"]
 
 def write_mistakes(results, path):
     """``mistakes.csv``: one row per student and item with a diagnosed mistake (a catalogue key), for
-    ``report``'s table of the class's common mistakes."""
+    ``report``'s table of the class's common mistakes (a function not written yet is not a mistake)."""
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(MISTAKES_HEADER)
         for r in results:
             for name, item in r.items.items():
-                if item.mistake:
+                if item.mistake and item.mistake != STUB:
                     writer.writerow([r.student, name, item.mistake])
 
 
