@@ -128,3 +128,11 @@ def test_check_folder_lists_what_is_missing(tmp_path):
     assert verdict == [(
         "Not ready to upload: 1 notebook missing, 1 function still a stub, 4 functions failing public checks, "
         "3 written answers empty, 1 plot missing.")]
+
+
+def test_the_pre_upload_check_reads_answers_and_plots_as_the_grader_does():
+    import allab.check
+    from autograder.grading import handin as command
+    from autograder.results.written import TEXT_STUB
+    assert allab.check.TEXT_STUB == TEXT_STUB
+    assert command.check_folder is allab.check.check_folder  # `autograder check FOLDER` runs the students' check

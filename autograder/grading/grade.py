@@ -122,27 +122,13 @@ def submission_signatures(cells):
     return problems
 
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
 def check_plots(files):
-    """``{name: "ok" | problem}`` for every deliverable plot, looked up by file name among ``files``."""
+    """``{name: "ok" | problem}`` for every deliverable plot, looked up by file name among ``files`` (each read as
+    the students' pre-upload check reads it)."""
+    from allab.check import plot_problem
     found = {f.stem: f for f in files if f.suffix.lower() == ".png"}
-    plots = {}
-    for name in deliverable_figures():
-        path = found.get(name)
-        if path is None:
-            plots[name] = "not handed in"
-            continue
-        try:
-            with open(path, "rb") as f:
-                head = f.read(24)
-        except OSError as exc:
-            plots[name] = f"unreadable ({exc.strerror})"
-            continue
-        width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-        plots[name] = "ok" if head[:8] == PNG_SIGNATURE and width > 0 and height > 0 else "not a PNG image"
-    return plots
+    return {name: "not handed in" if name not in found else plot_problem(found[name]) or "ok"
+            for name in deliverable_figures()}
 
 
 def mistake_message(key):
