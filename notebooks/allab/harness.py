@@ -99,16 +99,13 @@ def materialize(obj, spies):
 
 
 PROBE_TAG = "_allab_probe"  # on a built probe: its spec, so that another process can build its twin
-# The probes whose state is their spec for good: a model is not, as student code may fit it (a loop that does
-# not clone its model fits the probe itself), and a twin built from its spec would be unfitted.
-BY_SPEC = {"fixed_proba", "strategy"}
 
 
 def build_probe(kind, params, key=None, fresh=False):
     """The object a probe spec stands for; spies and recording strategies record under ``key`` (emptied
-    first if ``fresh``). A probe of a kind in ``BY_SPEC`` carries its spec (``PROBE_TAG``): the grader's
-    working versions use a twin of it, built from the spec, instead of reaching back into the worker for every
-    call."""
+    first if ``fresh``). The object carries its spec (``PROBE_TAG``): the grader's working versions use
+    a twin of it, built from the spec, instead of reaching back into the worker for every call. A spy drops
+    its spec when it is fitted (a loop that does not clone its model): its state is then no longer the spec's."""
     from . import probes
     if key is not None and fresh:
         probes.spy_log(key).clear()
@@ -127,8 +124,7 @@ def build_probe(kind, params, key=None, fresh=False):
                 built.fit(*params["fit"])
     else:
         raise ValueError(f"unknown probe kind {kind!r}")
-    if kind in BY_SPEC:
-        setattr(built, PROBE_TAG, {"kind": kind, "params": params, "key": key})
+    setattr(built, PROBE_TAG, {"kind": kind, "params": params, "key": key})
     return built
 
 
