@@ -116,8 +116,9 @@ def test_check_folder_lists_what_is_missing(tmp_path):
     failing = out.split("Public checks failing:")[1].split("\n\n")[0]
     for name in ("part1.uncertainty_sampling", "part1.active_learning_loop", "part2.entropy_sampling"):
         assert name in failing
-    # Part 3's analyze_selected_samples uses bob's own (wrong) uncertainty_sampling, as in his notebook
-    assert "part3.analyze_selected_samples" in failing
+    # As in his notebooks: Part 2's random loop runs his own Part 1 loop (the pool never shrinks), and Part 3's
+    # analyze_selected_samples his own uncertainty_sampling (the most confident rows)
+    assert "part2.random_sampling_loop" in failing and "part3.analyze_selected_samples" in failing
     for name in ("part1.oracle", "part2.margin_sampling", "part2.strategy_overlap", "part3.cost_analysis"):
         assert f"- {name}" not in failing  # passing, or listed as a stub already
     empty = out.split("Written answers empty:")[1].split("\n\n")[0]
@@ -126,7 +127,7 @@ def test_check_folder_lists_what_is_missing(tmp_path):
     assert "figures/part3_hard_case.png" in plots and "part1_first_run" not in plots and "bonus_" not in plots
     verdict = [line for line in out.splitlines() if line.startswith("Not ready")]
     assert verdict == [(
-        "Not ready to upload: 1 notebook missing, 1 function still a stub, 4 functions failing public checks, "
+        "Not ready to upload: 1 notebook missing, 1 function still a stub, 5 functions failing public checks, "
         "3 written answers empty, 1 plot missing.")]
 
 

@@ -205,7 +205,7 @@ def test_pre_upload_check_runs_in_the_unzipped_handout(tmp_path):
     code, verdict, out = check(complete)
     assert code == 0 and verdict.startswith("Ready to upload") and "[ ]" not in out, out
     code, verdict, out = check(incomplete)
-    assert code == 1 and verdict == ("Not ready to upload: 1 notebook missing, 1 function still a stub, 4 functions "
+    assert code == 1 and verdict == ("Not ready to upload: 1 notebook missing, 1 function still a stub, 5 functions "
                                      "failing public checks, 3 written answers empty, 7 plots missing."), out
     code, verdict, out = check(empty)
     assert code == 1 and verdict == "Not ready to upload: 4 notebooks missing, 7 plots missing.", out
