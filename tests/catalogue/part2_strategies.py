@@ -22,6 +22,9 @@ def random_sampling_loop(X_labeled, y_labeled, X_pool, y_pool, X_test, y_test,
     y_labeled = np.hstack([y_labeled, y_pool[query_idx]])
     return accuracies, n_labeled
 ''', mistake="wrong_count"),
+    Edit(P2, "random_sampling_loop", "labels instead of indices",
+         replace=[("return rng.choice(len(X_pool), size=n_samples, replace=False)",
+                   "return rng.choice(y_pool, size=n_samples, replace=False)")], mistake="labels_as_indices"),
     Edit(P2, "random_sampling_loop", "draws with replacement",
          replace=[("replace=False", "replace=True")], mistake="duplicates"),
     Edit(P2, "random_sampling_loop", "unseeded",

@@ -7,7 +7,7 @@ from allab.probes import row_ids
 
 from autograder.checks.verdicts import (check_on_random_tables, check_selections, check_strategy, random_tables,
                                         strategy_case, zero_tables)
-from autograder.grading.runner import check, expect
+from autograder.grading.runner import Mistake, check, expect
 
 
 # --- random_sampling_loop -------------------------------------------------------------------------
@@ -32,7 +32,10 @@ def random_loop_queries_every_round(call):
     expect(rows, "ignores_model")
     expect(len(rows) >= 6, "never_retrains")
     expect(not np.any(rows[-1] >= 120), "trains_on_test")
-    expect(len(set(rows[-1].tolist())) == len(rows[-1]), "duplicates")
+    if len(set(rows[-1].tolist())) != len(rows[-1]):
+        # Labels (0 and 1 here) used as row indices query the first rows of the pool, again and again.
+        queried = rows[-1][rows[-1] >= 20] - 20
+        raise Mistake("labels_as_indices" if queried.size and queried.max() < 2 * 6 else "duplicates")
 
 
 @check("random_sampling_loop")
