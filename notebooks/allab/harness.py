@@ -98,7 +98,7 @@ def materialize(obj, spies):
     return obj
 
 
-PROBE_TAG = "_allab_probe"  # on a built probe: its spec, so that another process can build its twin
+from .probes import PROBE_TAG  # noqa: E402 - on a built probe: its spec, so that another process can build its twin
 
 
 def build_probe(kind, params, key=None, fresh=False):

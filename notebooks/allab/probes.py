@@ -50,6 +50,7 @@ class FixedProbaModel:
 
 
 _LOGS = {}
+PROBE_TAG = "_allab_probe"  # on a built probe: its spec, so that another process can build its twin (allab.harness)
 
 
 def spy_log(key):
@@ -82,7 +83,6 @@ class SpyEstimator(ClassifierMixin, BaseEstimator):
         spy_log(self.log_key).append(event)
 
     def fit(self, X, y):
-        from .harness import PROBE_TAG
         vars(self).pop(PROBE_TAG, None)  # fitted: a twin built from the spec would not be this model any more
         self._record("fit", X, y)
         base = LogisticRegression(max_iter=1000, random_state=42) if self.estimator is None else self.estimator
