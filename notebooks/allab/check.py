@@ -13,6 +13,7 @@ import io
 import json
 import os
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,7 +154,6 @@ def plot_problem(path):
 
 def check_folder(folder):
     """Check the folder a student is about to upload; return a :class:`HandinReport`."""
-    import warnings
     folder = Path(folder)
     report = HandinReport()
     loaded = {}
