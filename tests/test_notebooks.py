@@ -117,7 +117,7 @@ def test_claims_of_the_text_hold_for_the_executed_numbers(lab):
     assert min(qbc["query-by-committee"], qbc["least confidence"]) > qbc["random"] + 0.01
     imbalance = bonus["imbalance"]
     assert imbalance["one_class_starts_ours"] == 0
-    assert 0.07 < imbalance["one_class_starts_handout"] / imbalance["n_draws"] < 0.16
+    assert 0.07 < imbalance["one_class_starts_plain"] / imbalance["n_draws"] < 0.16
     picked = imbalance["minority_picked"]
     assert picked["class-balanced"] > picked["random"] and picked["least confidence"] > picked["random"]
 
@@ -155,3 +155,27 @@ def test_figures_show_what_the_text_says(lab):
     # bonus_qbc: the legend says what the shaded bands are
     ax, = _figure(out, "bonus_qbc")
     assert ax["bands"] and any("shaded: mean ± 1 std over runs" == text for text in ax["legend"]), ax["legend"]
+
+
+def test_figures_read_as_a_reader_would(lab):
+    """Issue 18's figure fixes: no legend hides data, reference lines stand clear of the edges, the shading is
+    explained, the paired differences are shown, and a gap of a few test samples does not fill the plot."""
+    out, _ = lab
+    for name in EXPECTED_FIGURES:
+        for ax in _figure(out, name):
+            assert ax["covered_by_legend"] == 0, (name, ax["title"])
+    # part0_queries: a colour bar says what the shading is
+    assert any("P(class 1)" in ax["ylabel"] for ax in _figure(out, "part0_queries"))
+    # Part 3: the all-labels line inside the plot, clear of its edges; a panel of each run's paired difference
+    part3 = json.loads((out / "results" / "part3_experiments.json").read_text())
+    for name, key in (("part3_multiple_runs", "headline"), ("part3_hard_case", "hard_case")):
+        curves, differences = _figure(out, name)
+        (ceiling,) = [y for y in _flat_lines(curves) if y > 0.5]
+        low, high = curves["ylim"]
+        assert low + 0.02 * (high - low) < ceiling < high - 0.02 * (high - low), (name, ceiling, curves["ylim"])
+        assert len(differences["bars"]) == part3[key]["n_runs"]
+        assert sum(d > 0 for d in differences["bars"]) == part3[key]["wins"], name
+    # part4_modal: the y-axis spans at least 0.2, the three curves start at the same point
+    ax, = _figure(out, "part4_modal")
+    assert ax["ylim"][1] - ax["ylim"][0] >= 0.2 - 1e-9, ax["ylim"]
+    assert len({line["y"][0] for line in ax["lines"]}) == 1

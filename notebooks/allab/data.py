@@ -38,11 +38,11 @@ def load_lab_data(random_state=42, test_size=0.3):
 
 
 def load_hard_data(random_state=42, test_size=0.3):
-    """The original handout's Ex. 1.1 task, kept as the honest hard case.
+    """Part 3's hard case: a task on which active learning does not reliably help.
 
     15 informative features spread over two clusters per class, and ``flip_y=0.01``, which reassigns
-    1% of the labels at random (2 of the 1000 labels change): a model trained on the whole pool
-    reaches only about 0.81, and active learning does not reliably beat random sampling.
+    1% of the labels at random (2 of the 1000 labels change). A model trained on the whole pool
+    reaches only about 0.81.
     """
     X, y = make_classification(
         n_samples=1000, n_features=20, n_informative=15, n_redundant=5,

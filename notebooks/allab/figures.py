@@ -23,7 +23,7 @@ def save_figure(fig, name, dpi=150):
 
 def figure_facts(fig):
     """What each axes of ``fig`` shows: title, y label, legend entries, lines, filled bands (their y range), bar
-    heights, tick values, the y range shown, and how many bars and line points a legend covers (call it after the
+    heights, tick values, the y range shown, and how many bars and line points a legend hides (call it after the
     figure was drawn or saved: legends are placed when drawn)."""
     import numpy as np
     axes = []
@@ -49,12 +49,17 @@ def figure_facts(fig):
 
 
 def _covered_by_legend(fig, ax):
-    """How many of ``ax``'s bars and line points lie under a legend, the axes' own or the figure's."""
+    """How many of ``ax``'s line points lie under a legend (the axes' own or the figure's), and how many bars
+    it covers or crowds (comes within a tenth of the axes' height of)."""
     import numpy as np
+    from matplotlib.transforms import Bbox
     boxes = [legend.get_window_extent() for legend in [ax.get_legend(), *fig.legends] if legend is not None]
     if not boxes:
         return 0
-    bars = sum(any(box.overlaps(bar.get_window_extent()) for box in boxes) for bar in _bars(ax))
+    margin = 0.1 * ax.get_window_extent().height
+    crowded = [Bbox.from_extents(b.x0, b.y0 - margin, b.x1, b.y1 + margin)
+               for b in (bar.get_window_extent() for bar in _bars(ax))]
+    bars = sum(any(box.overlaps(bar) for box in boxes) for bar in crowded)
     points = np.concatenate([line.get_transform().transform(line.get_xydata()) for line in ax.get_lines()]
                             or [np.empty((0, 2))])
     return int(bars + sum(np.any([box.contains(x, y) for box in boxes]) for x, y in points))
