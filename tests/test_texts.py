@@ -1,7 +1,8 @@
-"""Issue 13's text fixes: each changed claim or number, checked against what it says.
+"""What students read: each changed claim or number checked against what it says (issues 13 and 18), and scans of
+all student text for notes about the original handout and for numbers that depend on the student's own code.
 
 The figures' fixes are checked on the executed notebooks in test_notebooks.py
-(test_figures_show_what_the_text_says).
+(test_figures_show_what_the_text_says, test_figures_read_as_a_reader_would).
 """
 import json
 import re
@@ -9,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
+from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
 from autograder.notebook import nbgrader_meta, read_json_notebook, source
 
 
@@ -138,3 +139,209 @@ def test_part4_modal_entropy_reproduces_the_loop_only_with_its_tie_rule(ref):
         other = p4["modal_learning_loop"](*data, query_strategy=last_of_ties_first, verbose=False)[0]
     assert same == scratch
     assert other != scratch
+
+
+# --- Issue 18: the student's text speaks to students, and no number in it depends on the student's own code.
+# What a student reads: the released notebooks (markdown; the strings and comments of code cells, i.e. what they
+# print, plot and explain), the hand-out README, and allab's modules. Docstrings of the functions to write are
+# rules, not results: they are scanned for the handout, not for numbers.
+
+def code_texts(code, docstrings=False):
+    """The string constants and comments of ``code`` (no f-string format specs; docstrings only if asked)."""
+    import ast
+    import io
+    import tokenize
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return [code]
+    skip = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+            skip |= {id(n) for n in ast.walk(node.format_spec)}
+        if not docstrings and isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) \
+                and ast.get_docstring(node) is not None:
+            skip.add(id(node.body[0].value))
+    strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+               and id(n) not in skip]
+    comments = [t.string for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type == tokenize.COMMENT]
+    return strings + comments
+
+
+def student_texts(docstrings=False):
+    """``(document, text)`` for what a student reads in the hand-out."""
+    for part in PARTS:
+        for cell in cells(part, NOTEBOOKS_DIR):
+            if cell["cell_type"] == "markdown":
+                yield part, source(cell)
+            else:
+                yield from ((part, text) for text in code_texts(source(cell), docstrings))
+    yield "README.md", (NOTEBOOKS_DIR / "README.md").read_text()
+    if docstrings:
+        for module in sorted((NOTEBOOKS_DIR / "allab").rglob("*.py")):
+            yield from ((module.name, text) for text in code_texts(module.read_text(), docstrings=True))
+
+
+EXERCISE = re.compile(r"\b(?:Ex\.|Exercises?|Bonus|Part|Parts) \d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?")
+# A version, "N of M", a decimal, a percentage or a p-value: the shapes in which a result is reported.
+NUMBER = re.compile(r"(?<![\w.])(?:\d+(?:\.\d+){2,}|\d+ of (?:the )?\d+|\d+(?:\.\d+)?%|[-+]?\d*\.\d+(?:e-?\d+)?"
+                    r"|\d+e-\d+)(?![\w])")
+# Phrases that report one run's outcome as a fact ("here they reach ...", "in these runs").
+OUTCOME = re.compile(r"\bhere (?:it|they|we) (?:reach|reaches|gets?|wins?)\b|\bin these runs\b"
+                     r"|\bmarginally (?:ahead|better|worse)\b", re.IGNORECASE)
+
+# Every number the student's text may state, per document, and why it is the same for every correct
+# implementation (a setting of the lab, a fact of the data or of a library, or a published result).
+FIXED_NUMBERS = {
+    "part0_overview": {"0.45": "the uncertain band, given code", "0.55": "the uncertain band, given code",
+                       "0.5": "P = 0.5, the boundary"},
+    "part1_basics": {"70%": "the train/test split", "30%": "the train/test split", "0.5": "P = 0.5"},
+    "part2_strategies": {"0.5": "P = 0.5"},
+    "part3_experiments": {
+        "0.5": "P = 0.5", "85%": "the headline target, a setting",
+        "90%": "the full-pool accuracy of the lab data: scikit-learn only (test_claims' ceiling test)",
+        "4.5": "the square root of 20", "1%": "flip_y=0.01 of load_hard_data, a setting",
+        "2 of the 1000": "labels flip_y changes in load_hard_data (test_flip_y_changes_what_the_text_says)",
+        "23 of 26": "published (Lu, Li and Lin, 2023)", "+0.001": "published", "+0.030": "published"},
+    "part4_modal": {"0.4.2.1": "modAL's version", "1.6": "scikit-learn's version", "1.7": "scikit-learn's version",
+                    "1.8": "scikit-learn's version"},
+    "bonus": {"90%": "the imbalance, a setting", "10%": "the imbalance, a setting", "70%": "the split",
+              "30%": "the split", "97%": "Bonus 2's target, a setting"},
+    "README.md": {"3.11": "Python's version", "3.12": "Python's version", "3.13": "Python's version"},
+}
+
+
+def numbers_in(text):
+    """The numbers ``text`` states, besides exercise and part numbers."""
+    return set(NUMBER.findall(EXERCISE.sub("", text)))
+
+
+def unexplained_numbers(texts):
+    """``(document, number)`` for every number of ``texts`` that FIXED_NUMBERS does not explain."""
+    return {(doc, n) for doc, text in texts for n in numbers_in(text) if n not in FIXED_NUMBERS.get(doc, {})}
+
+
+def test_the_number_scan_flags_results_and_passes_settings():
+    planted = "Here they reach 0.863, and it wins on 7 of 20 starting sets (p = 4e-06, 55.6% saved)."
+    assert numbers_in(planted) == {"0.863", "7 of 20", "4e-06", "55.6%"}
+    assert OUTCOME.search(planted)
+    assert numbers_in("Ex. 3.1, Exercise 1.2 and Part 3 use 0.45 < P < 0.55 with modAL 0.4.2.1") == \
+        {"0.45", "0.55", "0.4.2.1"}
+    assert unexplained_numbers([("part0_overview", "0.45 < P(class 1) < 0.55"), ("part3_experiments", planted)]) \
+        == {("part3_experiments", n) for n in ("0.863", "7 of 20", "4e-06", "55.6%")}
+    assert not OUTCOME.search("Compare the count of wins printed above with the headline experiment's.")
+
+
+def test_no_number_that_depends_on_the_students_code_in_student_text():
+    """A number a student reads is printed by their notebook, or is one of FIXED_NUMBERS (issue 18)."""
+    texts = list(student_texts())
+    assert not unexplained_numbers(texts), sorted(unexplained_numbers(texts))
+    outcomes = [(doc, m.group(0)) for doc, text in texts for m in OUTCOME.finditer(text)]
+    assert not outcomes, outcomes
+    stated = {(doc, n) for doc, text in texts for n in numbers_in(text)}
+    stale = {(doc, n) for doc, numbers in FIXED_NUMBERS.items() for n in numbers if (doc, n) not in stated}
+    assert not stale, f"FIXED_NUMBERS lists numbers no student text states any more: {sorted(stale)}"
+
+
+HANDOUT = re.compile(r"\bhandout\b|changed from the", re.IGNORECASE)
+
+
+def handout_mentions(texts):
+    return [(doc, text[:120]) for doc, text in texts if HANDOUT.search(text)]
+
+
+def test_student_text_never_mentions_the_handout():
+    """Students never see the original handout: what changed from it is for instructors (issue 18)."""
+    assert not handout_mentions(student_texts(docstrings=True)), handout_mentions(student_texts(docstrings=True))
+    planted = ("part1_basics", "**Changed from the handout:** its loop queried once.")
+    assert handout_mentions([planted, ("part2_strategies", "Draw them with a seed.")]) == [planted]
+
+
+def test_the_instructors_document_holds_every_parts_changes():
+    changes = (ROOT / "docs" / "changes-from-the-handout.md").read_text()
+    for part in ("Part 1", "Part 2", "Part 3", "Part 4", "Bonus"):
+        assert f"## {part}\n" in changes, part
+    assert "(docs/changes-from-the-handout.md)" in (ROOT / "README.md").read_text()
+
+
+# --- Issue 18: the claims the corrected sentences make, checked.
+
+def test_flip_y_changes_what_the_text_says():
+    """flip_y=0.01 reassigns 1% of the labels to a random class, so about half keep theirs: 2 of load_hard_data's
+    1000 labels change (Part 3's hard case and data.py say so; "flips 1% of the labels" was false)."""
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import train_test_split
+    from allab.data import load_hard_data
+    settings = dict(n_samples=1000, n_features=20, n_informative=15, n_redundant=5, n_classes=2, random_state=42)
+    X, y = make_classification(**settings)
+    for ours, theirs in zip(train_test_split(X, y, test_size=0.3, random_state=42, stratify=y), load_hard_data()):
+        np.testing.assert_array_equal(ours, theirs)  # these are load_hard_data's settings
+    # The labels before the flip are fixed by the cluster sizes, and the flip comes before the shuffle.
+    flipped = make_classification(**settings, shuffle=False)[1]
+    clean = make_classification(**settings, shuffle=False, flip_y=0.0)[1]
+    changed = int(np.sum(flipped != clean))
+    assert changed == 2
+    part3 = " ".join(text_of("part3_experiments", "**What to look for.** Compare the count of wins").split())
+    assert f"on this data set {changed} of the 1000 labels are wrong" in part3
+    assert "flips 1% of the labels" not in part3
+    assert f"({changed} of the 1000 labels change)" in " ".join(load_hard_data.__doc__.split())
+
+
+def test_modal_strategies_return_indices_and_scores_and_query_returns_rows():
+    """Part 4: modAL's strategies return (indices, scores); learner.query returns (indices, X_pool[indices]); a
+    strategy returning exactly two bare indices gives one row."""
+    import warnings
+    from sklearn.linear_model import LogisticRegression
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from modAL.models import ActiveLearner
+        from modAL.uncertainty import classifier_uncertainty, uncertainty_sampling
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(40, 3))
+        y = (X[:, 0] > 0).astype(int)
+        learner = ActiveLearner(estimator=LogisticRegression(), X_training=X[:10], y_training=y[:10])
+        indices, second = uncertainty_sampling(learner, X[10:], n_instances=3)
+        np.testing.assert_allclose(second, classifier_uncertainty(learner, X[10:])[indices])
+        indices, rows = learner.query(X[10:], n_instances=3)
+        np.testing.assert_array_equal(rows, X[10:][indices])
+
+        def bare(classifier, X_pool, n_instances=1):
+            return uncertainty_sampling(classifier, X_pool, n_instances=n_instances)[0]
+
+        trapped = ActiveLearner(estimator=LogisticRegression(), query_strategy=bare, X_training=X[:10],
+                                y_training=y[:10])
+        assert np.size(trapped.query(X[10:], n_instances=2)[0]) == 1
+        assert np.size(trapped.query(X[10:], n_instances=3)[0]) == 3
+    text = " ".join(text_of("part4_modal", "## Exercise 4.2").split())
+    assert "as modAL's own strategies do" not in text
+    assert "modAL's own strategies return the selected indices and their scores" in text
+
+
+def test_part0_says_what_its_map_shows(tmp_path, monkeypatch):
+    """Part 0's given code, run: the map has a colour bar, most of the pool is outside the uncertain band, and
+    some points outside it are misclassified with some confidence (no longer "would tell the model little")."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    for cell in cells("part0_overview"):
+        if cell["cell_type"] == "code":
+            exec(source(cell), namespace)
+    plt.close("all")
+    in_band, wrong = namespace["in_band"], namespace["wrong_outside"]
+    assert np.sum(in_band) < len(in_band) / 2
+    p = namespace["p_pool"]
+    assert np.sum(wrong) > 0 and np.max(np.maximum(p, 1 - p)[wrong]) > 0.6
+    text = " ".join(text_of("part0_overview", "The model here is a logistic regression").split())
+    assert "would tell the model little" not in text and "the model is wrong about some points" in text
+    queries = json.loads((tmp_path / "results" / "figures" / "part0_queries.json").read_text())["axes"]
+    assert any("P(class 1)" in ax["ylabel"] for ax in queries), [ax["ylabel"] for ax in queries]
+
+
+def test_part1_says_later_parts_run_the_students_own_functions():
+    text = " ".join(text_of("part1_basics", "# Part 1").split())
+    assert "*our* working versions" not in text
+    assert "Later parts run *your* versions of these functions" in text
+    part2 = cells("part2_strategies")
+    assert any("from allab.mine import" in source(c) for c in part2 if c["cell_type"] == "code")

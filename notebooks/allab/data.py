@@ -38,11 +38,11 @@ def load_lab_data(random_state=42, test_size=0.3):
 
 
 def load_hard_data(random_state=42, test_size=0.3):
-    """The original handout's Ex. 1.1 task, kept as the honest hard case.
+    """Part 3's hard case: a task on which active learning does not reliably help.
 
-    15 informative features spread over two clusters per class, with 1% label noise: a model
-    trained on the whole pool reaches only about 0.81, and active learning beats random sampling
-    on about half of the starting sets.
+    15 informative features spread over two clusters per class, and ``flip_y=0.01``, which reassigns
+    1% of the labels at random (2 of the 1000 labels change). A model trained on the whole pool
+    reaches only about 0.81.
     """
     X, y = make_classification(
         n_samples=1000, n_features=20, n_informative=15, n_redundant=5,
@@ -52,7 +52,8 @@ def load_hard_data(random_state=42, test_size=0.3):
 
 
 def load_imbalanced_data(random_state=42, test_size=0.3, minority_fraction=0.1):
-    """Bonus 3: the lab task with a 90/10 class imbalance."""
+    """Bonus 3: a task built like the lab's, with a 90/10 class imbalance and ``flip_y=0.01`` (a few labels
+    reassigned at random)."""
     X, y = make_classification(
         n_samples=1000, n_features=20, n_informative=2, n_redundant=2,
         n_clusters_per_class=1, weights=[1 - minority_fraction, minority_fraction],

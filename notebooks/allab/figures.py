@@ -22,7 +22,9 @@ def save_figure(fig, name, dpi=150):
 
 
 def figure_facts(fig):
-    """What each axes of ``fig`` shows: legend entries, lines, filled bands (their y range) and tick values."""
+    """What each axes of ``fig`` shows: title, y label, legend entries, lines, filled bands (their y range), bar
+    heights, tick values, the y range shown, and how many bars and line points a legend hides (call it after the
+    figure was drawn or saved: legends are placed when drawn)."""
     import numpy as np
     axes = []
     for ax in fig.get_axes():
@@ -30,6 +32,7 @@ def figure_facts(fig):
         lo, hi = ax.get_ylim()
         axes.append({
             "title": ax.get_title(),
+            "ylabel": ax.get_ylabel(),
             "legend": [] if legend is None else [t.get_text() for t in legend.get_texts()],
             "lines": [{"label": str(line.get_label()), "y": np.asarray(line.get_ydata(), dtype=float).tolist()}
                       for line in ax.get_lines()],
@@ -37,9 +40,35 @@ def figure_facts(fig):
                        "y_max": max((float(np.max(p.vertices[:, 1])) for p in c.get_paths() if len(p.vertices)),
                                     default=None)}
                       for c in ax.collections if type(c).__name__ in ("PolyCollection", "FillBetweenPolyCollection")],
+            "bars": [float(bar.get_height()) for bar in _bars(ax)],
             "yticks": [float(t) for t in ax.get_yticks() if lo <= t <= hi],
+            "ylim": [float(lo), float(hi)],
+            "covered_by_legend": _covered_by_legend(fig, ax),
         })
     return {"axes": axes}
+
+
+def _covered_by_legend(fig, ax):
+    """How many of ``ax``'s line points lie under a legend (the axes' own or the figure's), and how many bars
+    it covers or crowds (comes within a tenth of the axes' height of)."""
+    import numpy as np
+    from matplotlib.transforms import Bbox
+    boxes = [legend.get_window_extent() for legend in [ax.get_legend(), *fig.legends] if legend is not None]
+    if not boxes:
+        return 0
+    margin = 0.1 * ax.get_window_extent().height
+    crowded = [Bbox.from_extents(b.x0, b.y0 - margin, b.x1, b.y1 + margin)
+               for b in (bar.get_window_extent() for bar in _bars(ax))]
+    bars = sum(any(box.overlaps(bar) for box in boxes) for bar in crowded)
+    points = np.concatenate([line.get_transform().transform(line.get_xydata()) for line in ax.get_lines()]
+                            or [np.empty((0, 2))])
+    return int(bars + sum(np.any([box.contains(x, y) for box in boxes]) for x, y in points))
+
+
+def _bars(ax):
+    """The bars of ``ax``: its rectangles with an area (``ax.bar``, ``ax.hist``)."""
+    from matplotlib.patches import Rectangle
+    return [p for p in ax.patches if isinstance(p, Rectangle) and p.get_height() and p.get_width()]
 
 
 def save_results(name, results):

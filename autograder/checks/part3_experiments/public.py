@@ -125,7 +125,7 @@ def _selection_data():
 
 @public_check("analyze_selected_samples")
 def analyze_selected_samples(call):
-    """Statistics of the least-confident pool samples, and the handout's two histograms."""
+    """Statistics of the least-confident pool samples, and the two histograms its docstring asks for."""
     from sklearn.linear_model import LogisticRegression
     X_lab, y_lab, X_pool, y_pool = _selection_data()
     n = 8
