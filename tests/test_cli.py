@@ -136,7 +136,8 @@ def test_written_answers_pages_scores_and_merge(examples, tmp_path):
     alice = anonymous_id("alice_complete", key)
     bad.write_text(scores.read_text().replace(f"{alice},part3.report_cost,3,3", f"{alice},part3.report_cost,3,4"))
     result = run("grade", EXAMPLES_DIR, "--out", out, "--manual", bad)
-    assert result.returncode == 2 and "row 2, column 'score': 4 is above the item's 3 points" in result.stderr
+    row = 2 + next(i for i, r in enumerate(rows) if (r["student"], r["item"]) == (alice, "part3.report_cost"))
+    assert result.returncode == 2 and f"row {row}, column 'score': 4 is above the item's 3 points" in result.stderr
     assert (out / "grades.csv").read_text() == before, "a refused CSV changed the gradebook"
     result = run("grade", EXAMPLES_DIR, "--out", out, "--jobs", "2", "--manual", scores)
     assert result.returncode == 0, result.stderr
