@@ -183,8 +183,8 @@ def test_the_answers_page_runs_no_student_script(browser, tmp_path):
         path.write_text(text, encoding="utf-8")
         page = browser.new_page()
         dialogs, requests = [], []
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.on("request", lambda request: requests.append(request.url))
+        page.on("dialog", lambda dialog, seen=dialogs: (seen.append(dialog.message), dialog.dismiss()))
+        page.on("request", lambda request, seen=requests: seen.append(request.url))
         page.goto(path.as_uri())
         page.wait_for_load_state("load")
         page.wait_for_timeout(500)  # an onload, ontoggle or refresh would have fired by now

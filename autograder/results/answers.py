@@ -85,7 +85,8 @@ MATHML_ATTRIBUTES = {"math": {"display"}, "mo": {"stretchy", "fence", "form", "m
                                                  "separator", "lspace", "rspace", "movablelimits"},
                      "mover": {"accent"}, "munder": {"accentunder"}, "munderover": {"accent", "accentunder"},
                      "mfrac": {"linethickness"}, "mspace": {"width"}, "menclose": {"notation"},
-                     "mtable": {"columnalign"}, "mtd": {"columnalign"}, "mi": {"mathvariant"}, "mstyle": {"displaystyle"}}
+                     "mtable": {"columnalign"}, "mtd": {"columnalign"}, "mi": {"mathvariant"},
+                     "mstyle": {"displaystyle"}}
 MATHML_TAGS = {"mrow", "mi", "mn", "mo", "ms", "mtext", "msup", "msub", "msubsup", "msqrt", "mroot", "mtr",
                "mpadded", "mphantom", *MATHML_ATTRIBUTES}
 ATTRIBUTES = {"a": {"href"}, "ol": {"start"}, **MATHML_ATTRIBUTES}

@@ -93,9 +93,9 @@ def loose_answer(text_cells, item, solutions_dir=SOLUTIONS_DIR):
     """What the student wrote for ``item`` outside its answer cell ("" if nothing).
 
     ``text_cells`` are the submission's markdown and raw cells, ``[(grade_id or None, text)]`` in order. The
-    question's cell is found by its grade_id or its text; what counts is every cell after it up to the next
-    cell of the hand-out (by grade_id or text) that is not hand-out text, empty or the stub, and the question's
-    own cell if the student wrote in it. The answer cell itself is skipped (it is read as the answer).
+    question's cell is found by its grade_id or its text. What counts: the question's cell if the student wrote
+    in it, then every cell after it, up to the next cell of the hand-out (known by its grade_id or its text),
+    that is neither empty nor the stub. The answer cell itself is skipped (it is read as the answer).
     """
     cells, ids, texts = _handout(item.part, solutions_dir)
     index = answer_index(cells, item)
