@@ -71,7 +71,7 @@ def _with_loose_answer(text, loose):
     if text is None or status == "auto":
         cell = "was not found (deleted?)" if text is None else "is empty"
         return loose, "pending", f"the answer cell {cell}: the answer is the new cell(s) written under the question"
-    return f"{text}\n\n{loose}", status, "the answer also includes new cell(s) written under the question"
+    return f"{text}\n\n{loose}", status, comment  # no note: a comment would tell `check` the answer is missing
 
 
 @functools.cache
