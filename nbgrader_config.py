@@ -10,3 +10,8 @@ c.ClearSolutions.code_stub = {
     )
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# nbgrader stops a cell after this many seconds (its default, 30, is per cell). The demo cells that run many
+# experiments (Part 3's headline comparison, strategies on digits and hard case; Bonus 1 and 2) take longer than 30 s
+# (the README's "With nbgrader" has the figures of benchmarks/cell_times.py). None means no limit.
+c.Execute.timeout = 600

@@ -58,7 +58,7 @@ COMMANDS = {
     "release": ("autograder.authoring.release", "main"),
     "handout": ("autograder.authoring.handout", "main"),
     "lab": ("autograder.authoring.lab", "main"),
-    "gradescope": ("autograder.results.gradescope", "main"),
+    "gradescope": ("autograder.commands.gradescope", "main"),
     "report": ("autograder.results.report", "main"),
     "answers": ("autograder.results.answers", "main"),
     "grade": ("autograder.grading.batch", "grade_command"),

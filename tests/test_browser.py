@@ -160,3 +160,37 @@ def test_student_runs_part1_and_reads_the_check_messages(lab, browser):
     expect(output).to_contain_text("✔ oracle passes the public checks.")
     expect(output).not_to_contain_text("Error")
     page.close()
+
+
+def test_the_answers_page_runs_no_student_script(browser, tmp_path):
+    """A TA's page of written answers, with hostile answers, opened in Chromium: no dialog, no script, no
+    request; tables and math render. Loaded again without its Content-Security-Policy, to test the sanitiser
+    by itself."""
+    from test_written import HOSTILE
+
+    from autograder.markscheme import written_items
+    from autograder.results.answers import CSP, question_page
+    from autograder.results.types import WrittenResult
+    item = written_items()[0]
+    answers = [*HOSTILE, *(payload.replace("alert(1)", "window.top.pwned=1") for payload in HOSTILE),
+               "| method | labels |\n|---|---|\n| active | 40 |", r"A gain of $\frac{1}{2}$."]
+    entries = {f"student{i:02}": WrittenResult(None, item.points, item.title, text, "pending", "")
+               for i, text in enumerate(answers)}
+    page_html = question_page(item, entries, lambda s: s)
+    assert CSP in page_html
+    for name, text in (("with-csp.html", page_html), ("without-csp.html", page_html.replace(CSP, ""))):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        page = browser.new_page()
+        dialogs, requests = [], []
+        page.on("dialog", lambda dialog, seen=dialogs: (seen.append(dialog.message), dialog.dismiss()))
+        page.on("request", lambda request, seen=requests: seen.append(request.url))
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)  # an onload, ontoggle or refresh would have fired by now
+        assert dialogs == [] and page.evaluate("window.pwned") is None, name
+        assert requests == [path.as_uri()], (name, requests)
+        assert page.locator(".answer table th").all_inner_texts() == ["method", "labels"]
+        assert page.locator(".answer math mfrac").count() == 1
+        assert page.locator(".answer script, .answer img, .answer iframe, .answer style").count() == 0
+        page.close()

@@ -11,7 +11,7 @@ import pytest
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.authoring.examples import EXAMPLES_DIR
 from autograder.markscheme import gradebook_items, load_items, written_items
-from autograder.results.written import anonymous_id
+from autograder.results.written import anonymous_id, pseudonym_key
 
 pytestmark = pytest.mark.slow
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -116,14 +116,15 @@ def test_written_answers_pages_scores_and_merge(examples, tmp_path):
     result = run("answers", out, "--anonymous")
     assert result.returncode == 0, result.stderr
     page = (out / "answers" / "part3.report_cost.html").read_text()
-    assert "alice_complete" not in page and anonymous_id("alice_complete") in page and "Rubric" in page
+    key = pseudonym_key(out)
+    assert "alice_complete" not in page and anonymous_id("alice_complete", key) in page and "Rubric" in page
     with open(out / "answers" / "scores.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 3 * len(written_items())
     for row in rows:  # the TA's marks: alice's answers are the reference answers
-        if row["student"] == anonymous_id("alice_complete"):
+        if row["student"] == anonymous_id("alice_complete", key):
             row["score"], row["comment"] = row["points"], "matches the rubric"
-        elif row["student"] == anonymous_id("bob_partial"):
+        elif row["student"] == anonymous_id("bob_partial", key):
             assert row["score"] == "0" and "no answer" in row["comment"]
     scores = tmp_path / "scores.csv"
     with open(scores, "w", newline="") as f:
@@ -132,10 +133,11 @@ def test_written_answers_pages_scores_and_merge(examples, tmp_path):
         writer.writerows(rows)
     before = (out / "grades.csv").read_text()
     bad = tmp_path / "bad.csv"
-    bad.write_text(scores.read_text().replace(f"{anonymous_id('alice_complete')},part3.report_cost,3,3",
-                                              f"{anonymous_id('alice_complete')},part3.report_cost,3,4"))
+    alice = anonymous_id("alice_complete", key)
+    bad.write_text(scores.read_text().replace(f"{alice},part3.report_cost,3,3", f"{alice},part3.report_cost,3,4"))
     result = run("grade", EXAMPLES_DIR, "--out", out, "--manual", bad)
-    assert result.returncode == 2 and "row 2, column 'score': 4 is above the item's 3 points" in result.stderr
+    row = 2 + next(i for i, r in enumerate(rows) if (r["student"], r["item"]) == (alice, "part3.report_cost"))
+    assert result.returncode == 2 and f"row {row}, column 'score': 4 is above the item's 3 points" in result.stderr
     assert (out / "grades.csv").read_text() == before, "a refused CSV changed the gradebook"
     result = run("grade", EXAMPLES_DIR, "--out", out, "--jobs", "2", "--manual", scores)
     assert result.returncode == 0, result.stderr

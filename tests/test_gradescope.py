@@ -2,7 +2,8 @@
 
 The bundle is unzipped as Gradescope does it (into ``$AUTOGRADER_ROOT/source``, with ``run_autograder``
 copied to ``$AUTOGRADER_ROOT/run_autograder``); instead of running setup.sh, the tests put this
-environment's python first on PATH, which is what ``run_autograder`` uses when no ``.venv`` exists.
+environment's python first on PATH, which is what ``run_autograder`` uses when no ``.venv`` exists: the
+README's local run, with this checkout's own ``allab`` installed in that Python.
 """
 import json
 import os
@@ -16,9 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder import ROOT, SOLUTIONS_DIR
-from autograder.markscheme import load_items
+from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
+from autograder.commands.gradescope import not_attempted
 from autograder.grading.sandbox import can_isolate
+from autograder.grading.submissions import gather
+from autograder.markscheme import load_items, part_functions
+from autograder.results.gradescope import NOT_ATTEMPTED, mark_not_attempted
 from hostile.cases import with_oracle
 
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -58,13 +62,12 @@ def fake_root(bundle, folder, notebooks=()):
     return folder
 
 
-def run_autograder(root, **env):
-    environ = {k: v for k, v in os.environ.items() if k != "PYTHON"}
-    # PYTHONPATH: the bundle's own allab, as setup.sh's `pip install -e` makes it (this Python has ours installed)
+def run_autograder(root, script="run_autograder", **env):
+    """The README's local run: ``AUTOGRADER_ROOT=ROOT PATH=$PWD/.venv/bin:$PATH ROOT/<script>``."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("PYTHON", "PYTHONPATH")}
     environ.update(AUTOGRADER_ROOT=str(root), PATH=f"{Path(sys.executable).parent}{os.pathsep}{environ['PATH']}",
-                   PYTHONPATH=str(root / "source" / "notebooks"), **env)
-    result = subprocess.run([str(root / "run_autograder")], env=environ, capture_output=True, text=True,
-                            timeout=900)
+                   **env)
+    result = subprocess.run([str(root / script)], env=environ, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
     return result, json.loads((root / "results" / "results.json").read_text())
 
@@ -81,7 +84,9 @@ def check_results_format(data):
         assert isinstance(test["score"], (int, float)) and isinstance(test["max_score"], (int, float))
         assert 0 <= test["score"] <= test["max_score"]
         assert test["status"] in ("passed", "failed")
-        assert (test["status"] == "passed") == (test["score"] >= test["max_score"])
+        skipped = test["output"] == NOT_ATTEMPTED  # extra credit not attempted: passed, with 0
+        assert (test["status"] == "passed") == (test["score"] >= test["max_score"] or skipped)
+        assert not skipped or test["score"] == 0
         assert isinstance(test["output"], str) and test["visibility"] in VISIBILITY
     assert data["score"] == pytest.approx(sum(t["score"] for t in data["tests"]))
 
@@ -148,6 +153,47 @@ def test_grading_failure_still_writes_results(bundle, tmp_path):
     assert data["score"] == 0 and "no submission folder" in data["output"]
 
 
+@pytest.mark.slow
+def test_the_readmes_local_run_from_a_fresh_unzip(bundle, tmp_path):
+    """README: unzip into ROOT/source, notebooks in ROOT/submission, run ROOT/source/run_autograder with this
+    checkout's venv first on PATH (a Python whose allab is another tree's: the checkout's, not the bundle's)."""
+    unzip(bundle, tmp_path / "source")
+    (tmp_path / "submission").mkdir()
+    shutil.copy(SOLUTIONS_DIR / "part1_basics.ipynb", tmp_path / "submission")
+    result, data = run_autograder(tmp_path, script="source/run_autograder")
+    check_results_format(data)
+    assert "ImportError" not in result.stdout + result.stderr and "could not grade" not in data["output"]
+    part1 = [it for it in load_items() if it.part == "part1_basics"]
+    assert data["score"] == pytest.approx(sum(it.points for it in part1))
+
+
+# --- extra credit not attempted -------------------------------------------------------------------
+
+def test_extra_credit_not_attempted_is_not_a_failure(tmp_path):
+    extra = sorted(it.name for it in load_items() if it.extra)
+    (tmp_path / "none").mkdir()
+    shutil.copy(SOLUTIONS_DIR / "part1_basics.ipynb", tmp_path / "none")
+    assert not_attempted(gather("s", tmp_path / "none", part_functions())) == set(extra)  # no bonus notebook
+    (tmp_path / "stubs").mkdir()
+    shutil.copy(NOTEBOOKS_DIR / "bonus.ipynb", tmp_path / "stubs")
+    assert not_attempted(gather("s", tmp_path / "stubs", part_functions())) == set(extra)  # the hand-out's stubs
+    (tmp_path / "one").mkdir()
+    bonus = json.loads((NOTEBOOKS_DIR / "bonus.ipynb").read_text())
+    function = extra[0].split(".")[1]
+    first = next(c for c in bonus["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == function)
+    first["source"] = "".join(first["source"]).replace("raise NotImplementedError(", "return None  # (")
+    (tmp_path / "one" / "bonus.ipynb").write_text(json.dumps(bonus))
+    assert not_attempted(gather("s", tmp_path / "one", part_functions())) == set(extra[1:])  # one attempted
+
+    def test(name, score, points=2):
+        return {"name": f"{name}: a title", "number": "1", "score": score, "max_score": points, "visibility": "visible",
+                "status": "passed" if score >= points else "failed", "output": "a check failed"}
+    data = {"tests": [test(extra[0], 0), test(extra[1], 1), test("part1.oracle", 0)]}
+    mark_not_attempted(data, {extra[0], extra[1]})
+    assert [(t["status"], t["output"]) for t in data["tests"]] == [
+        ("passed", NOT_ATTEMPTED), ("failed", "a check failed"), ("failed", "a check failed")]
+
+
 # --- grading ----------------------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -163,7 +209,11 @@ def test_grades_a_submission_with_full_marks_on_parts_1_and_2(bundle, tmp_path):
         assert items[it.name]["status"] == "passed" and items[it.name]["score"] == it.points, items[it.name]
     for it in load_items():
         if it not in done:
-            assert items[it.name]["score"] == 0 and "not graded" in items[it.name]["output"]
+            assert items[it.name]["score"] == 0
+            if it.extra:  # the bonus, not handed in: extra credit not attempted, not a failure
+                assert items[it.name]["status"] == "passed" and items[it.name]["output"] == NOT_ATTEMPTED
+            else:
+                assert items[it.name]["status"] == "failed" and "not graded" in items[it.name]["output"]
     assert data["score"] == pytest.approx(sum(it.points for it in done))
     assert "# Feedback for submission" in result.stdout  # the student is "submission"
     assert not list(root.glob("submission/**/figures")), "grading wrote into the submission"
@@ -175,7 +225,8 @@ def test_empty_submission_scores_zero(bundle, tmp_path):
     _, data = run_autograder(root)
     check_results_format(data)
     assert data["score"] == 0 and len(data["tests"]) == len(load_items())
-    assert all(t["status"] == "failed" for t in data["tests"])
+    extra = {it.name for it in load_items() if it.extra}
+    assert extra and all(t["status"] == ("passed" if name in extra else "failed") for name, t in by_item(data).items())
     assert "no notebook" in data["output"]
 
 

@@ -1,4 +1,5 @@
-"""nbgrader works on the lab: generate_assignment, autograde and validate in a temporary course."""
+"""nbgrader works on the lab: generate_assignment, autograde and validate in a temporary course laid out as the
+README says ("With nbgrader": source/lab/ with the solutions and nbgrader_config.py, submitted/<student>/lab/)."""
 import os
 import shutil
 import subprocess
@@ -77,3 +78,17 @@ def test_validate_reports_the_public_result(course):
     assert "Success" in nbgrader(course, "validate", str(SOLUTIONS_DIR / "part2_strategies.ipynb"))
     output = nbgrader(course, "validate", str(course / "release" / "lab" / "part2_strategies.ipynb"))
     assert "VALIDATION FAILED" in output and "random_sampling_loop raised NotImplementedError" in output
+
+
+def test_the_course_config_lifts_the_cell_time_limit_as_the_readme_says():
+    """nbgrader stops a cell after Execute.timeout seconds (30 by default): the course's config raises it, to the
+    number the README gives."""
+    import re
+
+    from nbgrader.preprocessors import Execute
+
+    from autograder.authoring.release import course_config
+    timeout = Execute(config=course_config()).timeout
+    assert timeout > Execute().timeout == 30
+    said = re.findall(r"`c\.Execute\.timeout = (\d+)`", (ROOT / "README.md").read_text())
+    assert said == [str(timeout)]

@@ -6,14 +6,15 @@ import json
 import pytest
 
 from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
-from autograder.results.answers import question_page, reference, score_rows
+from autograder.results.answers import (ATTRIBUTES, HTML_TAGS, MATHML_TAGS, question_page, reference,
+                                       render_markdown, score_rows, write_answers_folder)
 from autograder.markscheme import gradebook_items, load_items, max_score, written_items
 from autograder.notebook import nbgrader_meta, read_notebook
-from autograder.results.outputs import feedback_markdown, results_json, summary_table, write_gradebook
+from autograder.results.outputs import feedback_markdown, results_json, summary_table, write_answers, write_gradebook
 from autograder.results.report import distribution, item_stats, read_gradebook
 from autograder.results.types import ItemResult, StudentResult, WrittenResult
-from autograder.results.written import (TEXT_STUB, ManualError, anonymous_id, answer_status, apply_manual,
-                                        read_manual)
+from autograder.results.written import (KEY_FILE, TEXT_STUB, ManualError, anonymous_id, answer_status, apply_manual,
+                                        collect, pseudonym_key, read_manual)
 
 POINTS = {it.name: it.points for it in written_items()}
 
@@ -67,6 +68,7 @@ def test_reference_and_rubric_come_from_the_solutions_and_never_reach_students(i
 # --- the TAs' scores CSV ---------------------------------------------------------------------------------------
 
 STUDENTS = ["alice", "bob"]
+KEY = bytes(range(32))
 
 
 def write_csv(path, rows, header=("student", "item", "points", "score", "comment")):
@@ -78,14 +80,18 @@ def write_csv(path, rows, header=("student", "item", "points", "score", "comment
 def test_manual_scores_by_name_or_pseudonym(tmp_path):
     path = write_csv(tmp_path / "s.csv", [
         ["alice", "part3.report_cost", "3", "2.5", "no p-value"],
-        [anonymous_id("bob"), "part3.report_cost", "3", "0", ""],
+        [anonymous_id("bob", KEY), "part3.report_cost", "3", "0", ""],
         ["bob", "part3.report_strategy", "2", "", "look again"],   # not scored yet: pending, comment kept
         ["alice", "part3.report_samples", "2", "", ""],            # untouched row
         ["", "", "", "", ""],
     ])
-    assert read_manual(path, STUDENTS) == {("alice", "part3.report_cost"): (2.5, "no p-value"),
-                                           ("bob", "part3.report_cost"): (0.0, ""),
-                                           ("bob", "part3.report_strategy"): (None, "look again")}
+    assert read_manual(path, STUDENTS, KEY) == {("alice", "part3.report_cost"): (2.5, "no p-value"),
+                                                ("bob", "part3.report_cost"): (0.0, ""),
+                                                ("bob", "part3.report_strategy"): (None, "look again")}
+    # Without the key (or with another) a pseudonym names nobody.
+    for key in (None, bytes(32)):
+        with pytest.raises(ManualError, match=f"row 3, column 'student': unknown student '{anonymous_id('bob', KEY)}'"):
+            read_manual(path, STUDENTS, key)
 
 
 @pytest.mark.parametrize("row, where, what", [
@@ -192,9 +198,9 @@ def test_question_page_escapes_answers_and_can_hide_names():
     entries = {"mallory": WrittenResult(None, item.points, item.title, "<script>alert(1)</script> my answer",
                                         "pending", ""),
                "bob": WrittenResult(0.0, item.points, item.title, TEXT_STUB, "auto", "no answer: the stub")}
-    page = question_page(item, entries, anonymous_id)
+    page = question_page(item, entries, lambda s: anonymous_id(s, KEY))
     assert "<script>alert" not in page and "&lt;script&gt;" in page
-    assert "mallory" not in page and "bob" not in page and anonymous_id("mallory") in page
+    assert "mallory" not in page and "bob" not in page and anonymous_id("mallory", KEY) in page
     assert reference(item)["answer"].split()[0] in page and "Rubric" in page
     assert "mallory" in question_page(item, entries, lambda s: s)
 
@@ -234,3 +240,191 @@ def test_answers_are_read_from_any_well_formed_cell_and_malformed_ones_are_skipp
     assert "not found" in entries["part3.report_samples"].comment
     assert entries["bonus.digits_analysis"].comment == "no answer: no notebook of bonus was handed in"
     assert entries["bonus.digits_analysis"].score == 0
+
+
+# --- pseudonyms: keyed with a secret kept in the output folder ----------------------------------------------------
+
+def test_pseudonym_key_is_made_once_private_and_read_back(tmp_path):
+    import hashlib
+    import stat
+    assert pseudonym_key(tmp_path) is None  # not made unless asked for
+    key = pseudonym_key(tmp_path, create=True)
+    path = tmp_path / KEY_FILE
+    assert len(key) == 32 and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert pseudonym_key(tmp_path, create=True) == key == pseudonym_key(tmp_path)  # never replaced
+    (tmp_path / "elsewhere").mkdir()
+    other = pseudonym_key(tmp_path / "elsewhere", create=True)
+    assert other != key
+    # Stable with the same key, different with another, and not the unkeyed hash the class list would reverse.
+    assert anonymous_id("alice", key) == anonymous_id("alice", key) != anonymous_id("alice", other)
+    assert anonymous_id("alice", key) != "anon-" + hashlib.sha256(b"alice").hexdigest()[:8]
+    assert len({anonymous_id(s, key) for s in ("alice", "bob", "carol")}) == 3
+    path.write_text("not a key\n")
+    with pytest.raises(ValueError, match="is not a pseudonyms' key"):
+        pseudonym_key(tmp_path)
+
+
+def graded_folder(folder, answers):
+    """An output folder of `grade` holding ``{student: {item name: answer text}}`` (other items: the stub)."""
+    folder.mkdir(exist_ok=True)
+    results = []
+    for student, texts in answers.items():
+        written = {}
+        for it in written_items():
+            status, comment = answer_status(texts.get(it.name, TEXT_STUB))
+            written[it.name] = WrittenResult(0.0 if status == "auto" else None, it.points, it.title,
+                                             texts.get(it.name, TEXT_STUB), status, comment)
+        results.append(StudentResult(student, written=written))
+    write_answers(results, folder / "written_answers.json")
+    return folder
+
+
+def test_answers_anonymous_pages_are_stable_across_runs_and_scores_survive(tmp_path):
+    folder = graded_folder(tmp_path / "out", {"alice": {"part3.report_cost": "Saved 15 labels."},
+                                              "bob": {"part3.report_cost": "Saved 10 labels."}})
+    out = write_answers_folder(folder, anonymous=True)
+    key = pseudonym_key(folder)
+    page = (out / "part3.report_cost.html").read_text()
+    assert "alice" not in page and anonymous_id("alice", key) in page and anonymous_id("bob", key) in page
+    scores = (out / "scores.csv").read_text()
+    assert "alice" not in scores and anonymous_id("alice", key) in scores
+    # A TA scores alice's answer; the next run keeps the pseudonyms and the score.
+    row = f"{anonymous_id('alice', key)},part3.report_cost,3,,"
+    assert row in scores
+    (out / "scores.csv").write_text(scores.replace(row, row[:-1] + "2,clear"))
+    write_answers_folder(folder, anonymous=True)
+    assert pseudonym_key(folder) == key and (out / "part3.report_cost.html").read_text() == page
+    assert f"{anonymous_id('alice', key)},part3.report_cost,3,2,clear" in (out / "scores.csv").read_text()
+    # Without --anonymous the same scores come back under the names.
+    write_answers_folder(folder)
+    assert "alice,part3.report_cost,3,2,clear" in (out / "scores.csv").read_text()
+
+
+# --- rendering student text: Markdown and math, sanitised ---------------------------------------------------------
+
+class Elements:
+    """The elements and attributes of an HTML fragment, as a browser's tokenizer sees them."""
+
+    def __init__(self, fragment):
+        from html.parser import HTMLParser
+        self.found, self.text = [], []
+        parser = HTMLParser(convert_charrefs=True)
+        parser.handle_starttag = lambda tag, attrs: self.found.append((tag, dict(attrs)))
+        parser.handle_startendtag = parser.handle_starttag
+        parser.handle_data = self.text.append
+        parser.feed(fragment)
+        parser.close()
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="https://example.org" onclick="alert(1)">a link</a>',
+    "[click](javascript:alert(1))", "[click](JaVaScRiPt:alert(1))", "[click](  javascript&colon;alert(1))",
+    "[click](vbscript:msgbox(1))", "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![pixel](data:image/png;base64,iVBORw0KGgo=)", "![pixel](https://tracker.example/p.png)",
+    "<style>body { display: none }</style>", '<div style="background:url(javascript:alert(1))">x</div>',
+    '<span style="position:fixed;top:0;left:0;width:100%;height:100%">cover</span>',
+    "<iframe src=https://example.org></iframe>", "<object data=x></object>", "<svg onload=alert(1)>",
+    '<form action="https://example.org"><input name=x></form>', '<meta http-equiv="refresh" content="0;url=x">',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    r"$\href{javascript:alert(1)}{click}$", r"$\text{<script>alert(1)</script>}$", r"$\color{red}{x}$",
+    "<details open ontoggle=alert(1)>", "<<script>script>alert(1)<</script>/script>",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_answers_are_neutralised(text):
+    rendered = render_markdown(text)
+    elements = Elements(rendered)
+    for tag, attrs in elements.found:
+        assert tag in HTML_TAGS | MATHML_TAGS, (tag, rendered)
+        assert set(attrs) <= ATTRIBUTES.get(tag, set()) | ({"rel"} if tag == "a" else set()), (tag, attrs)
+        if "href" in attrs:
+            assert attrs["href"].startswith(("https://", "http://", "mailto:")), attrs
+    assert not any(tag in ("script", "img", "style", "iframe", "svg", "form", "meta") for tag, _ in elements.found)
+    # Raw HTML is shown as the text it is, not dropped: the TA sees what was written.
+    if text.startswith("<") and "math" not in text:
+        assert "<" in "".join(elements.text), rendered
+
+
+def test_a_markdown_table_renders_as_a_table():
+    text = "Labels to 85%:\n\n| method | labels |\n|---|--:|\n| active | 40 |\n| random | 110 |\n"
+    elements = Elements(render_markdown(text))
+    tags = [tag for tag, _ in elements.found]
+    assert tags.count("table") == 1 and tags.count("th") == 2 and tags.count("tr") == 3 and tags.count("td") == 4
+    assert [t.strip() for t in elements.text if t.strip()][:4] == ["Labels to 85%:", "method", "labels", "active"]
+
+
+def test_math_renders_as_mathml_and_unreadable_tex_stays_text():
+    rendered = render_markdown(r"A gain of $\frac{1}{2}$ and $$\sum_i x_i^2$$; it costs $5 or $10.")
+    tags = [tag for tag, _ in Elements(rendered).found]
+    assert tags.count("math") == 2 and "mfrac" in tags and ("msubsup" in tags or "msup" in tags)
+    assert "$5 or $10." in rendered  # money is not math
+    assert "<code>" not in rendered
+
+
+# --- an answer written outside its answer cell -----------------------------------------------------------------
+
+def student_part3(tmp_path, edit):
+    """The released Part 3 with ``edit(cells)`` applied, read as the grader reads a submission."""
+    from autograder.grading.submissions import read_code_cells
+    nb = json.loads((NOTEBOOKS_DIR / "part3_experiments.ipynb").read_text())
+    edit(nb["cells"])
+    path = tmp_path / "part3_experiments.ipynb"
+    path.write_text(json.dumps(nb))
+    return read_code_cells(path)
+
+
+def cell_index(cells, grade_id):
+    return next(i for i, c in enumerate(cells) if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def new_cell(text, cell_type="markdown"):
+    return {"cell_type": cell_type, "metadata": {}, "source": text}
+
+
+def test_an_answer_in_a_new_cell_is_found_and_shown(tmp_path):
+    from autograder.grading.submissions import Submission
+
+    def edit(cells):
+        # report_cost: the answer cell deleted, the answer written in two new cells under the question.
+        del cells[cell_index(cells, "report_cost")]
+        at = cell_index(cells, "md_31") + 1
+        cells[at:at] = [new_cell("Active learning needed **40** labels,"), new_cell("random sampling 110.")]
+        # report_strategy: the answer cell left at the stub, the answer in a new cell below it.
+        at = cell_index(cells, "report_strategy") + 1
+        cells.insert(at, new_cell("Margin sampling, by 0.02 AULC."))
+        # report_samples untouched (the stub); a student's note elsewhere belongs to no question.
+        cells.insert(cell_index(cells, "md_03"), new_cell("My notes: remember to rerun."))
+    nb = student_part3(tmp_path, edit)
+    entries = collect(Submission("mallory", tmp_path, notebooks={"part3_experiments": nb}))
+    cost, strategy, samples = (entries[f"part3.{k}"] for k in ("report_cost", "report_strategy", "report_samples"))
+    assert cost.status == "pending" and cost.answer == "Active learning needed **40** labels,\n\nrandom sampling 110."
+    assert "was not found" in cost.comment and "new cell(s) written under the question" in cost.comment
+    assert strategy.status == "pending" and strategy.answer == "Margin sampling, by 0.02 AULC."
+    assert "is empty" in strategy.comment
+    assert samples.status == "auto" and samples.score == 0 and "notes" not in samples.answer
+    assert not any("notes" in e.answer for e in entries.values())
+    # ... and the TA sees it under a pseudonym too.
+    item = next(it for it in written_items() if it.name == "part3.report_cost")
+    page = question_page(item, {"mallory": cost}, lambda s: anonymous_id(s, KEY))
+    assert "<strong>40</strong> labels" in page and "mallory" not in page and anonymous_id("mallory", KEY) in page
+
+
+def test_an_answer_cell_answered_keeps_its_text_and_adds_new_cells(tmp_path):
+    from autograder.grading.submissions import Submission
+
+    def edit(cells):
+        cells[cell_index(cells, "report_cost")]["source"] = "It saved 70 labels."
+        cells.insert(cell_index(cells, "report_cost") + 1, new_cell("(see the table above)"))
+        # the next question's text unchanged: it bounds report_cost's answer
+        cells.insert(cell_index(cells, "md_32") + 1, new_cell("Margin sampling."))
+    nb = student_part3(tmp_path, edit)
+    entries = collect(Submission("s", tmp_path, notebooks={"part3_experiments": nb}))
+    assert entries["part3.report_cost"].answer == "It saved 70 labels.\n\n(see the table above)"
+    assert entries["part3.report_cost"].comment == ""  # nothing for the pre-upload check to warn about
+    assert entries["part3.report_strategy"].answer == "Margin sampling."
+    untouched = student_part3(tmp_path, lambda cells: None)
+    assert {e.status for e in collect(Submission("s", tmp_path, notebooks={"part3_experiments": untouched})).values()
+            if e.title.startswith("Report")} == {"auto"}

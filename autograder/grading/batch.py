@@ -156,7 +156,7 @@ def grade_command(args):
         raise UsageError(f"cannot read the submissions: {exc}") from exc
     if not any(sub.notebooks or sub.problems != [NO_NOTEBOOK] for sub in submissions):
         raise UsageError(f"no submissions found under {' '.join(args.paths)}: no notebook (.ipynb) in them")
-    manual = _manual_scores(args.manual, [sub.student for sub in submissions])  # before anything is written
+    manual = _manual_scores(args.manual, [sub.student for sub in submissions], args.out)  # before anything is written
     out = prepare_output(args.out)
     folders = student_folders([sub.student for sub in submissions], out)
     notes = []
@@ -179,14 +179,15 @@ def grade_command(args):
     return 3 if any(n.startswith(CHANGED) for n in notes) else 0
 
 
-def _manual_scores(path, students):
-    """The TA's written scores from the CSV at ``path`` (``{}`` without one); a bad CSV is a UsageError."""
-    from autograder.results.written import ManualError, read_manual
+def _manual_scores(path, students, out):
+    """The TA's written scores from the CSV at ``path`` (``{}`` without one; pseudonyms by the key in ``out``);
+    a bad CSV is a UsageError."""
+    from autograder.results.written import ManualError, pseudonym_key, read_manual
     if path is None:
         return {}
     try:
-        return read_manual(path, students)
-    except ManualError as exc:
+        return read_manual(path, students, pseudonym_key(out))
+    except (ManualError, ValueError) as exc:
         raise UsageError(f"{exc}; nothing was graded or written") from exc
 
 

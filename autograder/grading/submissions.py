@@ -48,6 +48,7 @@ class Notebook:
     grade_ids: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     texts: dict = field(default_factory=dict)        # grade_id -> text of the written-answer cell(s)
+    text_cells: list = field(default_factory=list)   # [(grade_id or None, text)]: every markdown and raw cell
 
     @property
     def name(self):
@@ -209,15 +210,18 @@ def _grade_id(cell):
 
 
 def _add_text(nb, cell):
-    """Keep the text of a non-code cell with an nbgrader grade_id (a written answer); a copied cell adds to it."""
-    grade_id = _grade_id(cell)
-    if not isinstance(grade_id, str):
-        return
+    """Keep the text of a non-code cell (an answer may be written in a new cell); one with an nbgrader
+    grade_id is also kept under it (a written answer; a copied cell adds to it)."""
     try:
         text = source(cell)
     except TypeError:  # a source list holding something else than strings: no readable answer
         return
-    if isinstance(text, str):
+    if not isinstance(text, str):
+        return
+    grade_id = _grade_id(cell)
+    grade_id = grade_id if isinstance(grade_id, str) else None
+    nb.text_cells.append((grade_id, text))
+    if grade_id is not None:
         nb.texts[grade_id] = f"{nb.texts[grade_id]}\n\n{text}" if grade_id in nb.texts else text
 
 

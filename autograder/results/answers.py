@@ -5,7 +5,9 @@ writes into ``DIR/answers/``:
 
 - ``<item>.html``, one page per written question: the question, the reference answer and the rubric (both
   from the solution notebook's answer cell: the solution region and its mark scheme region), then every
-  student's answer side by side, by name or, with ``--anonymous``, by pseudonym; ``index.html`` links them;
+  student's answer side by side, by name or, with ``--anonymous``, by pseudonym (keyed with a secret made
+  once in ``DIR``: :func:`~autograder.results.written.pseudonym_key`); ``index.html`` links them. Answers are
+  Markdown, rendered and sanitised (:func:`render_markdown`): student text is untrusted;
 - ``scores.csv``: one row per student and question (``student, item, points, score, comment``) for the TAs
   to fill in. Answers that are empty get 0 and the reason already. A ``scores.csv`` that is already there
   keeps every score and comment it has (nothing typed in is lost by running ``answers`` again).
@@ -14,9 +16,9 @@ writes into ``DIR/answers/``:
 feedback and results.json.
 """
 import csv
+import functools
 import html
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -24,7 +26,8 @@ from autograder import SOLUTIONS_DIR
 from autograder.markscheme import written_items
 from autograder.notebook import BEGIN_SOLUTION, END_SOLUTION, read_json_notebook, source
 from autograder.results.types import WrittenResult
-from autograder.results.written import MANUAL_COLUMNS, ManualError, anonymous_id, read_manual
+from autograder.results.written import (MANUAL_COLUMNS, ManualError, answer_index, pseudonym_key, pseudonyms,
+                                        read_manual)
 
 BEGIN_MARK_SCHEME, END_MARK_SCHEME = "### BEGIN MARK SCHEME", "### END MARK SCHEME"
 
@@ -53,8 +56,7 @@ def reference(item, solutions_dir=SOLUTIONS_DIR):
     region without its mark scheme region, which is the rubric.
     """
     cells = read_json_notebook(Path(solutions_dir) / f"{item.part}.ipynb")["cells"]
-    index = next(i for i, c in enumerate(cells)
-                 if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == item.function)
+    index = answer_index(cells, item)
     solution, _ = _between(source(cells[index]).splitlines(), BEGIN_SOLUTION, END_SOLUTION)
     rubric, answer = _between(solution, BEGIN_MARK_SCHEME, END_MARK_SCHEME)
     question = source(cells[index - 1]) if index > 0 and cells[index - 1]["cell_type"] == "markdown" else ""
@@ -74,14 +76,66 @@ def load_answers(folder):
         raise AnswersError(f"{path} is not one `grade` wrote: {exc}") from exc
 
 
-def _markdown(text):
-    """Trusted markdown (ours: question, reference, rubric) as HTML."""
-    import mistune  # nbconvert's markdown renderer, installed with jupyter
-    return mistune.html(text)
+# What rendered Markdown may hold: HTML's text and table elements, and MathML's presentation elements (what
+# latex2mathml writes), each with only the attributes that change no behaviour. No images (a planted image
+# would call home when a TA opens the page), no style, no event handlers, no other link schemes.
+HTML_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "code", "pre", "blockquote",
+             "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "del", "s"}
+MATHML_ATTRIBUTES = {"math": {"display"}, "mo": {"stretchy", "fence", "form", "minsize", "maxsize", "accent",
+                                                 "separator", "lspace", "rspace", "movablelimits"},
+                     "mover": {"accent"}, "munder": {"accentunder"}, "munderover": {"accent", "accentunder"},
+                     "mfrac": {"linethickness"}, "mspace": {"width"}, "menclose": {"notation"},
+                     "mtable": {"columnalign"}, "mtd": {"columnalign"}, "mi": {"mathvariant"},
+                     "mstyle": {"displaystyle"}}
+MATHML_TAGS = {"mrow", "mi", "mn", "mo", "ms", "mtext", "msup", "msub", "msubsup", "msqrt", "mroot", "mtr",
+               "mpadded", "mphantom", *MATHML_ATTRIBUTES}
+ATTRIBUTES = {"a": {"href"}, "ol": {"start"}, **MATHML_ATTRIBUTES}
 
+
+def _math(renderer, tokens, index, options, env):
+    """A math token as MathML (latex2mathml); TeX it cannot read stays TeX, as code."""
+    import latex2mathml.converter
+    token = tokens[index]
+    try:
+        return latex2mathml.converter.convert(token.content,
+                                              display="inline" if token.type == "math_inline" else "block")
+    except Exception:  # noqa: BLE001 - any TeX it cannot convert is shown as written
+        return f"<code>{html.escape(token.content)}</code>"
+
+
+@functools.cache
+def _markdown_it():
+    """CommonMark with tables and ``$...$`` / ``$$...$$`` math; raw HTML and images are shown as text."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    md = MarkdownIt("commonmark", {"html": False}).enable("table").disable("image")
+    # No space inside the dollars: "it costs $5 or $10" stays text, as in pandoc.
+    dollarmath_plugin(md, allow_space=False, allow_digits=True, double_inline=True)
+    for rule in ("math_inline", "math_inline_double", "math_block", "math_block_label"):
+        md.add_render_rule(rule, _math)
+    return md
+
+
+def render_markdown(text):
+    """``text`` (Markdown with TeX math, maybe hostile) as HTML that runs nothing and loads nothing.
+
+    markdown-it renders it (raw HTML escaped, links with a safe scheme only, math as MathML), then nh3 (the
+    Ammonia sanitiser) keeps only :data:`HTML_TAGS`, :data:`MATHML_TAGS` and :data:`ATTRIBUTES`, links to
+    http, https and mailto, and adds ``rel="noopener noreferrer nofollow"`` to links.
+    """
+    import nh3
+    rendered = _markdown_it().render(text)
+    return nh3.clean(rendered, tags=HTML_TAGS | MATHML_TAGS, attributes=ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+
+
+# No script, image, font or frame may load, whatever the page holds (a second line of defence).
+CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<title>{title}</title>
 <style>
 body {{ font-family: sans-serif; margin: 1.5em; max-width: 110em; }}
 .key {{ display: grid; grid-template-columns: 1fr 1fr 1fr; gap: 1em; }}
@@ -89,7 +143,8 @@ body {{ font-family: sans-serif; margin: 1.5em; max-width: 110em; }}
 .answers {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(28em, 1fr)); gap: 1em; margin-top: 1em; }}
 .answer {{ border: 1px solid #ccc; border-radius: 6px; padding: 0.5em 1em; }}
 .answer h3 {{ margin: 0.2em 0; font-size: 1em; }}
-.answer pre {{ white-space: pre-wrap; font-family: inherit; }}
+.answer .text {{ overflow-wrap: anywhere; }} .answer table {{ border-collapse: collapse; }}
+.answer th, .answer td {{ border: 1px solid #bbb; padding: 0.2em 0.5em; }}
 .auto {{ background: #fbeaea; }} .graded {{ background: #eaf6ea; }}
 .state {{ color: #555; font-size: 0.9em; }}
 </style></head><body>
@@ -111,18 +166,13 @@ body {{ font-family: sans-serif; margin: 1.5em; max-width: 110em; }}
 
 CARD = """<div class="answer {status}"><h3>{who}</h3>
 <div class="state">{state}</div>
-<pre>{answer}</pre></div>"""
-
-
-def _unwrap(text):
-    """Markdown's soft line breaks as spaces (paragraphs, list items and indented lines stay apart)."""
-    return re.sub(r"(?<=\S)\n(?=[^\n\s*+#>|-])(?![0-9]+[.)] )", " ", text)
+<div class="text">{answer}</div></div>"""
 
 
 def question_page(item, entries, label):
     """The HTML page of one written question: reference, rubric and ``{student: WrittenResult}`` side by side.
 
-    Students' answers are shown as escaped text, never rendered: they are untrusted.
+    ``label(student)`` is what the page calls a student. Answers are untrusted: see :func:`render_markdown`.
     """
     key = reference(item)
     cards = []
@@ -132,12 +182,13 @@ def question_page(item, entries, label):
         if entry.comment:
             state += f" · {entry.comment}"
         cards.append(CARD.format(status=html.escape(entry.status), who=html.escape(label(student)),
-                                 state=html.escape(state), answer=html.escape(_unwrap(entry.answer) or "(no answer)")))
+                                 state=html.escape(state), answer=render_markdown(entry.answer or "(no answer)")))
     count = {s: sum(e.status == s for e in entries.values()) for s in ("pending", "auto", "graded")}
-    return PAGE.format(title=html.escape(f"{item.name}: {item.title}"), points=f"{item.points:g}",
+    return PAGE.format(csp=CSP, title=html.escape(f"{item.name}: {item.title}"), points=f"{item.points:g}",
                        extra=" (extra credit)" if item.extra else "", n=len(entries), **count,
-                       columns=", ".join(MANUAL_COLUMNS), question=_markdown(key["question"]),
-                       answer=_markdown(key["answer"]), rubric=_markdown(key["rubric"] or "(no rubric in the solutions)"),
+                       columns=", ".join(MANUAL_COLUMNS), question=render_markdown(key["question"]),
+                       answer=render_markdown(key["answer"]),
+                       rubric=render_markdown(key["rubric"] or "(no rubric in the solutions)"),
                        cards="\n".join(cards))
 
 
@@ -165,12 +216,12 @@ def score_rows(answers, label, kept):
     return rows
 
 
-def _kept_scores(path, students):
+def _kept_scores(path, students, key):
     """The scores already typed into ``path`` (``{}`` if there is none); a bad file is an AnswersError."""
     if not path.exists():
         return {}
     try:
-        return read_manual(path, students)
+        return read_manual(path, students, key)
     except ManualError as exc:
         raise AnswersError(f"{exc}; fix it (or move it away) before running `answers` again, "
                            "so that no score typed into it is lost") from exc
@@ -179,10 +230,15 @@ def _kept_scores(path, students):
 def write_answers_folder(folder, anonymous=False):
     """Write ``folder/answers/``: the pages, ``index.html`` and ``scores.csv``; return that folder."""
     answers = load_answers(folder)
-    label = anonymous_id if anonymous else (lambda student: student)
+    try:
+        key = pseudonym_key(folder, create=anonymous)  # also read without --anonymous: scores.csv may use them
+        names = {s: n for n, s in pseudonyms(answers, key).items()} if anonymous else {s: s for s in answers}
+    except ValueError as exc:
+        raise AnswersError(str(exc)) from exc
+    label = names.__getitem__
     out = Path(folder) / "answers"
     out.mkdir(exist_ok=True)
-    kept = _kept_scores(out / "scores.csv", list(answers))
+    kept = _kept_scores(out / "scores.csv", list(answers), key)
     items = written_items()
     for it in items:
         entries = {s: a[it.name] for s, a in answers.items() if it.name in a}

@@ -1,4 +1,4 @@
-"""The ``gradescope`` command: a Gradescope autograder bundle, and what runs inside it.
+"""A Gradescope autograder bundle, and its results.json (the command: :mod:`autograder.commands.gradescope`).
 
 ``python -m autograder gradescope --out autograder.zip`` writes the zip to upload as a Gradescope
 "zip file upload" autograder. At its root:
@@ -18,11 +18,7 @@ with score 0 saying what went wrong, and ``run_autograder`` writes one itself if
 start.
 """
 import json
-import os
 import stat
-import sys
-import time
-import traceback
 import zipfile
 from pathlib import Path
 
@@ -87,7 +83,10 @@ fi
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 rm -f "$RESULTS"
-cd "$SRC" && AUTOGRADER_ROOT="$ROOT" "$PY" -m autograder gradescope --run
+# The bundle's own allab first: a Python that has another checkout installed (the README's local run) would
+# find that one, and the grader refuses to mix two trees.
+cd "$SRC" && AUTOGRADER_ROOT="$ROOT" PYTHONPATH="$SRC/notebooks${PYTHONPATH:+:$PYTHONPATH}" \
+    "$PY" -m autograder gradescope --run
 code=$?
 if [ ! -s "$RESULTS" ]; then
     # Python could not start or died before writing anything: still give Gradescope a result.
@@ -145,7 +144,7 @@ def build_bundle(out, root=ROOT):
     return names
 
 
-# --- inside the bundle: grading one submission ------------------------------------------------
+# --- inside the bundle: results.json -----------------------------------------------------------
 
 def failure_results(message, seconds=0.0):
     """A results.json dict for a submission that could not be graded at all: score 0, and why."""
@@ -161,32 +160,16 @@ def failure_results(message, seconds=0.0):
     }
 
 
-def grade_root(root):
-    """Grade ``root/submission`` as one student; return the results.json dict (never raises)."""
-    start = time.perf_counter()
-    try:
-        from autograder.grading.batch import grade_batch
-        from autograder.markscheme import part_functions
-        from autograder.results.outputs import feedback_markdown, results_json
-        from autograder.grading.sandbox import course_limits
-        from autograder.grading.submissions import gather
-        folder = Path(root) / "submission"
-        if not folder.is_dir():
-            return failure_results(f"there is no submission folder ({folder})", time.perf_counter() - start)
-        submission = gather(STUDENT, folder, part_functions())
-        # As in `grade`: the worker sees neither the submission's files nor where the results go.
-        limits = course_limits(extra_hidden=[folder, Path(root) / "results"])
-        [result] = grade_batch([submission], jobs=1, limits=limits, progress=False)
-        data = results_json(result, written=False)  # TAs grade those in Gradescope's outline (README)
-    except BaseException as exc:  # noqa: BLE001 - whatever happened, Gradescope gets a result
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        traceback.print_exc()
-        return failure_results(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
-    try:
-        print(feedback_markdown(result), flush=True)  # the run's stdout: instructors only (stdout_visibility)
-    except Exception:  # noqa: BLE001 - the log is a courtesy; the result is what matters
-        traceback.print_exc()
+NOT_ATTEMPTED = "Extra credit, not attempted: this costs you nothing (extra credit only adds points)."
+
+
+def mark_not_attempted(data, names):
+    """Show the tests of the extra-credit items ``names`` (not attempted) as passed with score 0 and
+    :data:`NOT_ATTEMPTED`, not as failed: a student who skips the bonus loses nothing, and Gradescope's
+    red "failed" would say otherwise. Returns ``data``."""
+    for test in data["tests"]:
+        if test["name"].split(":")[0] in names and test.get("score") == 0:
+            test.update(status="passed", output=NOT_ATTEMPTED)
     return data
 
 
@@ -198,24 +181,3 @@ def write_results(data, root):
     tmp.write_text(json.dumps(data, indent=2) + "\n")
     tmp.replace(path)
     return path
-
-
-def run(root=None):
-    """What ``run_autograder`` calls: grade ``$AUTOGRADER_ROOT/submission``, write results.json."""
-    root = Path(root or os.environ.get("AUTOGRADER_ROOT") or DEFAULT_ROOT)
-    path = write_results(grade_root(root), root)
-    print(f"results: {path}", file=sys.stderr)
-    return 0
-
-
-def main(args):
-    if args.run:
-        return run()
-    try:
-        names = build_bundle(args.out)
-    except OSError as exc:
-        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    print(f"Wrote {args.out}: setup.sh, run_autograder and {len(names) - 2} grader files. Upload it as the "
-          "autograder of a Gradescope programming assignment (zip file upload).")
-    return 0
