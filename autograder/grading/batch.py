@@ -142,6 +142,7 @@ def isolation_note(mode):
 def grade_command(args):
     from autograder.results.outputs import (student_folders, summary_table, write_answers, write_gradebook,
                                             write_mistakes, write_notes, write_student)
+    from autograder.results.similarity import ANSWER_CODE, write_answer_code
     mode = isolation_mode()
     if args.require_isolation and mode == "none":
         why = ("not Linux" if not sys.platform.startswith("linux") else
@@ -166,6 +167,7 @@ def grade_command(args):
                           on_result=lambda r: write_student(_with_manual(r, manual), folders[r.student]))
     write_gradebook(results, out / "grades.csv")
     write_answers(results, out / "written_answers.json")
+    write_answer_code(submissions, out / ANSWER_CODE)  # for `similarity`
     write_notes(notes, out / "grading-notes.md")
     write_mistakes(results, out / "mistakes.csv")
     print(summary_table(results))
