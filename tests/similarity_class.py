@@ -642,3 +642,44 @@ class Class:
         """Whether ``a`` and ``b`` wrote their answers to ``item`` independently (different origins)."""
         origin = self.origin[item]
         return a in origin and b in origin and origin[a] != origin[b]
+
+
+def measure(klass, comparisons):
+    """How well ``comparisons`` (of ``klass.code``) rank the planted copies, per function and per disguise.
+
+    Returns ``{"functions": {item: (planted, hits in the top `planted`, planted above every independent
+    pair)}, "disguises": {disguise: (planted, above every independent pair of its function, flagged)}}``.
+    A planted pair missing from a comparison (no code of its own left) counts as ranked last; ties count
+    against the planted pair.
+    """
+    functions, disguises = {}, {name: [0, 0, 0] for name in DISGUISES}
+    for c in comparisons:
+        index = {s: n for n, s in enumerate(c.students)}
+        planted = {}
+        for (a, b), disguise in klass.planted[c.item].items():
+            found = a in index and b in index
+            planted[a, b] = (c.similarity[index[a], index[b]] if found else -1.0, disguise,
+                             found and c.flagged(index[a], index[b]))
+        independent = [c.similarity[index[a], index[b]] for n, a in enumerate(c.students)
+                       for b in c.students[n + 1:] if klass.independent(c.item, a, b)]
+        top = max(independent, default=-1.0)
+        ranked = sorted([(s, 0) for s in independent] + [(s, 1) for s, _, _ in planted.values()],
+                        key=lambda pair: (-pair[0], pair[1]))  # ties: the independent pair first
+        k = len(planted)
+        functions[c.item] = (k, sum(kind for _, kind in ranked[:k]), sum(s > top for s, _, _ in planted.values()))
+        for s, disguise, flagged in planted.values():
+            disguises[disguise][0] += 1
+            disguises[disguise][1] += s > top
+            disguises[disguise][2] += flagged
+    return {"functions": functions, "disguises": {d: tuple(v) for d, v in disguises.items()}}
+
+
+def table(measured):
+    """The figures of :func:`measure` as text."""
+    lines = ["disguise                  planted  ranked above every independent pair  flagged"]
+    for disguise, (n, above, flagged) in measured["disguises"].items():
+        lines.append(f"{disguise:25} {n:7}  {above:35}  {flagged:7}")
+    planted = sum(n for n, _, _ in measured["functions"].values())
+    hits = sum(h for _, h, _ in measured["functions"].values())
+    lines.append(f"precision at the number of planted pairs, function by function: {hits}/{planted}")
+    return "\n".join(lines)

@@ -2,15 +2,21 @@
 
 Each student's answer to a graded function (the cell that defines it: see :func:`answer_code`) becomes a
 set of fingerprints (:mod:`autograder.results.fingerprints`), less every fingerprint of the hand-out's
-code: the stub, its signature and docstring, the demo cells. Two answers are then compared by what they
-share, each shared fingerprint weighted by how rare it is in the class (``log((n-1)/(holders-1))``: one
-that every student has weighs nothing). A pair's *similarity* is the weight it shares over the weight of
-the smaller answer (1: one answer is contained in the other). A pair is judged against the class: its
-*z* is how many spreads its similarity lies above the typical pair's of that function (median and
-scaled median absolute deviation, so that copies do not hide each other), and it is *flagged* when it is
-unusual (z >= Z_FLAG), shares most of the smaller answer (similarity >= SIMILARITY_FLAG) and more than a
-line of code (SHARED_FLAG fingerprints). A function with fewer than MIN_ANSWERS answers of the students'
-own has no z: too few to tell what is usual.
+code (the stubs, the demo cells; renamed, it is still the hand-out's). Two answers are compared by what
+they share, each fingerprint weighted by how rare it is among the answers to that function
+(``log((n+1)/holders)``: one that every student has weighs almost nothing):
+
+- *similarity*: twice the weight the two share over the sum of their weights, each counted with PRIOR
+  more fragments of its own (so that the two shared fragments of a two-line answer are not 100%);
+- *z*: how unusual that is for this function: how many spreads the pair lies above the class's typical pair
+  (median and scaled median absolute deviation of all pairs, which a few copies do not move; the standard
+  deviation when most pairs are alike the same). None below MIN_ANSWERS answers: too few to tell;
+- *flagged*: z >= Z_FLAG, similarity >= SIMILARITY_FLAG, at least SHARED_FLAG fingerprints shared (about a
+  line of code), and no crowd: at most CROWD other answers as alike to either of the two (an answer that
+  many students wrote the same way is no evidence against any two of them).
+
+The whole-submission view (:func:`submission_pairs`) ranks the pairs of students by the number of
+functions on which they are flagged.
 """
 import ast
 import json
@@ -34,6 +40,7 @@ SIMILARITY_FLAG = 0.5
 SHARED_FLAG = 8
 MIN_ANSWERS = 6
 CROWD = 3
+PRIOR = 2  # fragments found in no other answer, added to each: a tiny answer's few shared fragments are not 100%
 
 
 class SimilarityError(Exception):
@@ -195,9 +202,8 @@ def compare(item, answers, handout):
     holders = np.asarray(x.sum(axis=0)).ravel()
     weight = np.log((n + 1) / holders)
     shared_weight = (x.multiply(weight[None, :]) @ x.T).toarray()
-    own = np.asarray(x @ weight).ravel()
-    total = own[:, None] + own[None, :]
-    similarity = np.divide(2 * shared_weight, total, out=np.zeros_like(shared_weight), where=total > 0)
+    own = np.asarray(x @ weight).ravel() + PRIOR * np.log((n + 1) / 2)  # as if PRIOR more, found in no one else
+    similarity = 2 * shared_weight / (own[:, None] + own[None, :])
     np.fill_diagonal(similarity, 0)
     shared = (x @ x.T).toarray()
     z = _unusual(similarity)
@@ -230,9 +236,9 @@ def _flags(similarity, shared, z):
     than CROWD other answers as alike to either of the two: an answer that many wrote is no pair's evidence)."""
     with np.errstate(invalid="ignore"):  # NaN z: not judged
         flags = (z >= Z_FLAG) & (similarity >= SIMILARITY_FLAG) & (shared >= SHARED_FLAG)
-    for i, j in zip(*np.nonzero(flags)):
-        as_alike = np.maximum(similarity[i], similarity[j]) >= similarity[i, j]
-        flags[i, j] = as_alike.sum() - 2 <= CROWD  # less the pair itself
+    i, j = np.nonzero(flags)
+    as_alike = np.maximum(similarity[i], similarity[j]) >= similarity[i, j][:, None]
+    flags[i, j] = as_alike.sum(axis=1) - 2 <= CROWD  # less the pair itself
     return flags
 
 
