@@ -91,7 +91,7 @@ PAGE = """<!DOCTYPE html>
 <style>
 body {{ font-family: sans-serif; margin: 1.5em; max-width: 120em; }}
 table {{ border-collapse: collapse; margin: 0.5em 0; }} td, th {{ border: 1px solid #ccc; padding: 0.2em 0.6em; }}
-.side {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }}
+.side {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }} .side > div {{ min-width: 0; }}
 pre {{ background: #f7f7f7; padding: 0.5em; overflow-x: auto; font-size: 0.85em; }}
 mark {{ background: #ffe28a; }} .fold {{ color: #888; }} .note {{ color: #555; }}
 tr.flagged td:first-child {{ font-weight: bold; }}
@@ -121,15 +121,19 @@ def _number(x, pattern):
 
 
 def _students_table(summaries, label, anchors):
-    if not summaries:
-        return "<p>No pair of students is flagged on any function.</p>"
+    """The pairs of students flagged on more than one function (all of them are in ``submissions.csv``)."""
+    several = [p for p in summaries if len(p.flagged) > 1]
+    once = (f"<p>{len(summaries) - len(several)} more pair(s) are flagged on one function: see the functions "
+            "below.</p>") if len(summaries) > len(several) else ""
+    if not several:
+        return "<p>No pair of students is flagged on more than one function.</p>" + once
     rows = []
-    for rank, p in enumerate(summaries, start=1):
+    for rank, p in enumerate(several, start=1):
         links = ", ".join(f'<a href="#{anchors[item]}">{html.escape(item)}</a>' for item in p.flagged)
         rows.append(f"<tr><td>{rank}</td><td>{html.escape(label(p.a))}</td><td>{html.escape(label(p.b))}</td>"
                     f"<td>{len(p.flagged)} of {p.compared}: {links}</td><td>{_number(p.mean_z, '.1f')}</td></tr>")
     return ("<table><tr><th>#</th><th>Student</th><th>Student</th><th>Functions flagged (of those both "
-            "answered)</th><th>Mean z over those</th></tr>\n" + "\n".join(rows) + "</table>")
+            "answered)</th><th>Mean z over those</th></tr>\n" + "\n".join(rows) + "</table>" + once)
 
 
 def _function_section(c, item, label, anchor):
