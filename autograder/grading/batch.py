@@ -167,9 +167,9 @@ def grade_command(args):
                           on_result=lambda r: write_student(_with_manual(r, manual), folders[r.student]))
     write_gradebook(results, out / "grades.csv")
     write_answers(results, out / "written_answers.json")
-    write_answer_code(submissions, out / ANSWER_CODE)  # for `similarity`
     write_notes(notes, out / "grading-notes.md")
     write_mistakes(results, out / "mistakes.csv")
+    write_answer_code(submissions, out / ANSWER_CODE)  # for `similarity`
     print(summary_table(results))
     print(f"Graded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"gradebook: {out / 'grades.csv'}, notes: {out / 'grading-notes.md'}")

@@ -143,8 +143,6 @@ class Comparison:
         ``{student: answer source}``.
     prints : dict
         ``{student: {fingerprint: [(start, end), ...]}}``, the hand-out's left out.
-    weights : dict
-        ``{fingerprint: weight}``: how rare it is among ``students``.
     similarity, shared, z, flags : ndarray
         Pair by pair (rows and columns in the order of ``students``): the similarity, the number of
         fingerprints shared, how unusual the similarity is (NaN when there are too few answers) and
@@ -154,7 +152,6 @@ class Comparison:
     students: list
     answers: dict
     prints: dict
-    weights: dict
     similarity: np.ndarray
     shared: np.ndarray
     z: np.ndarray
@@ -173,15 +170,27 @@ class Comparison:
         return list(zip(i[order].tolist(), j[order].tolist()))
 
     def spans(self, a, b):
-        """``(spans in a's answer, spans in b's answer)`` of the fingerprints students ``a`` and ``b`` share
-        that weigh something: where to mark their shared fragments."""
-        common = [fp for fp in self.prints[a].keys() & self.prints[b].keys() if self.weights[fp] > 0]
+        """``(spans in a's answer, spans in b's answer)`` of the fingerprints students ``a`` and ``b`` share:
+        where to mark their shared fragments."""
+        common = self.prints[a].keys() & self.prints[b].keys()
         return ([s for fp in common for s in self.prints[a][fp]], [s for fp in common for s in self.prints[b][fp]])
 
 
 def compare(item, answers, handout):
     """The :class:`Comparison` of ``answers`` (``{student: source or None}``) to the graded function
     ``item`` (an :class:`~autograder.markscheme.Item`), the ``handout``'s code left out."""
+    prints = _fingerprint_answers(answers, handout)
+    students = sorted(prints)
+    x = _incidence([prints[s] for s in students])
+    similarity = _similarity(x)
+    shared = (x @ x.T).toarray()
+    z = _unusual(similarity)
+    return Comparison(item.name, students, {s: answers[s] for s in students}, prints, similarity, shared, z,
+                      _flags(similarity, shared, z))
+
+
+def _fingerprint_answers(answers, handout):
+    """``{student: fingerprints}`` of the answers with code of their own (beyond the hand-out's)."""
     cache, prints = {}, {}
     for student, text in answers.items():
         if text:
@@ -189,26 +198,29 @@ def compare(item, answers, handout):
                 cache[text] = fingerprints(text, handout.given, handout.functions, handout.prints)
             if cache[text]:
                 prints[student] = cache[text]
-    students = sorted(prints)
-    vocabulary = {}
-    rows, cols = [], []
-    for row, student in enumerate(students):
-        for fp in prints[student]:
+    return prints
+
+
+def _incidence(prints):
+    """The sparse 0/1 matrix of which answer (row) has which fingerprint (column)."""
+    from scipy.sparse import csr_matrix  # scikit-learn's dependency
+    vocabulary, rows, cols = {}, [], []
+    for row, found in enumerate(prints):
+        for fp in found:
             rows.append(row)
             cols.append(vocabulary.setdefault(fp, len(vocabulary)))
-    from scipy.sparse import csr_matrix  # scikit-learn's dependency
-    n = len(students)
-    x = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(vocabulary)))
-    holders = np.asarray(x.sum(axis=0)).ravel()
-    weight = np.log((n + 1) / holders)
+    return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(prints), len(vocabulary)))
+
+
+def _similarity(x):
+    """Pair by pair, the weighted Dice similarity of the rows of ``x`` (see the module docstring)."""
+    n = x.shape[0]
+    weight = np.log((n + 1) / np.asarray(x.sum(axis=0)).ravel())
     shared_weight = (x.multiply(weight[None, :]) @ x.T).toarray()
     own = np.asarray(x @ weight).ravel() + PRIOR * np.log((n + 1) / 2)  # as if PRIOR more, found in no one else
     similarity = 2 * shared_weight / (own[:, None] + own[None, :])
     np.fill_diagonal(similarity, 0)
-    shared = (x @ x.T).toarray()
-    z = _unusual(similarity)
-    return Comparison(item.name, students, {s: answers[s] for s in students}, prints,
-                      dict(zip(vocabulary, weight.tolist())), similarity, shared, z, _flags(similarity, shared, z))
+    return similarity
 
 
 def _unusual(similarity):
