@@ -1,7 +1,7 @@
 """A class of answers for testing the similarity report: who wrote what, and which pairs are copies.
 
-The answers come from three sources: the reference solution (and up to two catalogued mutants made from
-it), the catalogues' whole-cell implementations (correct and wrong), and :data:`OWN`, correct solutions
+The answers come from three sources: the reference solution (and one catalogued mutant made from it), the
+catalogues' whole-cell implementations (correct and wrong), and :data:`OWN`, correct solutions
 written for this test independently of the reference and of each other. Copies are then planted with each
 disguise of :data:`DISGUISES`. Every answer has an *origin*: answers of the same origin are related (a copy,
 or an edit of the same code); the planted pairs are the copies, the independent pairs those of different
@@ -10,8 +10,6 @@ origins.
 import ast
 import io
 import random
-import re
-import textwrap
 import tokenize
 
 from catalogue import MUTANTS, VARIANTS
@@ -519,8 +517,8 @@ def comprehension(text, rng):
                 loop = body[i + 1]
                 element, condition = _append_loop(loop, name)
                 test = f" if {seg(condition)}" if condition is not None else ""
-                changes.append((stmt.lineno, loop.end_lineno,
-                                [f"{indent}{name} = [{seg(element)} for {seg(loop.target)} in {seg(loop.iter)}{test}]"]))
+                comprehension = f"[{seg(element)} for {seg(loop.target)} in {seg(loop.iter)}{test}]"
+                changes.append((stmt.lineno, loop.end_lineno, [f"{indent}{name} = {comprehension}"]))
             elif isinstance(value, ast.ListComp) and len(value.generators) == 1 and len(value.generators[0].ifs) <= 1:
                 gen = value.generators[0]
                 new = [f"{indent}{name} = []", f"{indent}for {seg(gen.target)} in {seg(gen.iter)}:"]
@@ -601,7 +599,8 @@ class Class:
         self.handout_only = [next(names) for _ in range(4)]
         untouched, commented, *pasted = self.handout_only
         self.code[untouched] = {item: STUBS[f] for item, f in items.items()}
-        self.code[commented] = {item: STUBS[f].replace("# YOUR CODE HERE", "# TODO: later") for item, f in items.items()}
+        self.code[commented] = {item: STUBS[f].replace("# YOUR CODE HERE", "# TODO: later")
+                                for item, f in items.items()}
         for student in pasted:
             self.code[student] = {item: STUBS[f] + "\n" + _demo(f) for item, f in items.items()}
 

@@ -5,7 +5,7 @@ import json
 import re
 
 import pytest
-from similarity_class import DISGUISES, STUBS, Class, measure, table
+from similarity_class import DISGUISES, OWN, SOLUTIONS, STUBS, Class, measure, table
 
 from autograder import ROOT
 from autograder.__main__ import main
@@ -165,3 +165,25 @@ def test_a_folder_without_answer_code_is_a_clear_error(tmp_path, capsys):
     (tmp_path / ANSWER_CODE).write_text('{"students": {"a": {"part1.oracle": 3}}}')
     assert main(["similarity", str(tmp_path)]) == 2
     assert "is not one `grade` wrote" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("function", sorted(OWN))
+def test_the_independent_solutions_pass_the_public_checks(function):
+    """The test's own solutions are correct ones (as far as the public checks tell), not strawmen."""
+    import importlib
+
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.linear_model import LogisticRegression
+
+    from autograder.markscheme import function_part
+    from autograder.notebook import strip_solution_markers
+    check = importlib.import_module(f"allab.checks.{function_part(function)}")
+    earlier = {"np": np, "LogisticRegression": LogisticRegression, "clone": clone}
+    for name in ("uncertainty_sampling", "oracle", "active_learning_loop"):  # what the loops call
+        exec(strip_solution_markers(SOLUTIONS[name]), earlier)
+    for text in OWN[function]:
+        namespace = dict(earlier)
+        exec(text, namespace)
+        getattr(check, function)(namespace[function])  # raises AssertionError, saying what, when one fails
