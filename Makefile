@@ -26,6 +26,7 @@ $(STAMP): requirements.txt pyproject.toml
 lab: $(STAMP)
 	$(BIN)/python -m autograder lab --out build/lab
 	$(BIN)/python -m autograder grade data/example_submissions --out build/grades
+	$(BIN)/python -m autograder similarity build/grades
 	$(BIN)/python -m autograder handout --out build/handout.zip
 
 test: $(STAMP)

@@ -38,6 +38,12 @@ def build_parser():
     p.add_argument("--anonymous", action="store_true",
                    help="show pseudonyms (anon-xxxxxxxx) instead of student names, in the pages and the CSV")
 
+    p = sub.add_parser("similarity", help="after `grade`: the pairs of students whose answers to a graded function "
+                                          "are unusually alike, side by side (evidence to read, not a verdict)")
+    p.add_argument("dir", metavar="DIR", help="an output folder of `grade` (holding answer_code.json)")
+    p.add_argument("--anonymous", action="store_true",
+                   help="show pseudonyms (as `answers --anonymous` does) instead of student names")
+
     p = sub.add_parser("check", help="a student's check before uploading: a folder (what is missing, "
                                      "stubs, public checks, written answers, plots) or one notebook's public checks")
     p.add_argument("notebook", metavar="FOLDER_OR_NOTEBOOK")
@@ -61,6 +67,7 @@ COMMANDS = {
     "gradescope": ("autograder.commands.gradescope", "main"),
     "report": ("autograder.results.report", "main"),
     "answers": ("autograder.results.answers", "main"),
+    "similarity": ("autograder.results.similarity_report", "main"),
     "grade": ("autograder.grading.batch", "grade_command"),
     "check": ("autograder.grading.batch", "check_command"),
 }

@@ -142,6 +142,7 @@ def isolation_note(mode):
 def grade_command(args):
     from autograder.results.outputs import (student_folders, summary_table, write_answers, write_gradebook,
                                             write_mistakes, write_notes, write_student)
+    from autograder.results.similarity import ANSWER_CODE, write_answer_code
     mode = isolation_mode()
     if args.require_isolation and mode == "none":
         why = ("not Linux" if not sys.platform.startswith("linux") else
@@ -168,6 +169,7 @@ def grade_command(args):
     write_answers(results, out / "written_answers.json")
     write_notes(notes, out / "grading-notes.md")
     write_mistakes(results, out / "mistakes.csv")
+    write_answer_code(submissions, out / ANSWER_CODE)  # for `similarity`
     print(summary_table(results))
     print(f"Graded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
           f"gradebook: {out / 'grades.csv'}, notes: {out / 'grading-notes.md'}")

@@ -9,7 +9,7 @@ from autograder.results.types import WrittenResult
 
 # What grading and `report` write at the top of the output folder: no student's folder may be named so.
 RESERVED_NAMES = ("grades.csv", "grading-notes.md", "mistakes.csv", "written_answers.json", "answers", "report.md",
-                  "report.png", "results.json")
+                  "report.png", "results.json", "answer_code.json", "similarity")
 
 
 def safe_name(student):
