@@ -11,7 +11,7 @@ from autograder import ROOT
 from autograder.__main__ import main
 from autograder.grading.submissions import discover
 from autograder.markscheme import load_items, part_functions
-from autograder.results.answers import anonymous_id
+from autograder.results.written import anonymous_id, pseudonym_key
 from autograder.results.fingerprints import fingerprints, statements
 from autograder.results.similarity import (ANSWER_CODE, Handout, answer_code, compare_class, load_handout,
                                            submission_pairs, write_answer_code)
@@ -155,7 +155,8 @@ def test_anonymous_view_shows_no_names(tmp_path, sample):
     out = tmp_path / "graded" / "similarity"
     written = "".join((out / name).read_text() for name in ("index.html", "pairs.csv", "submissions.csv"))
     assert not re.search(r"student\d{3}", written)
-    assert anonymous_id(klass.whole[0]) in written and anonymous_id(klass.whole[1]) in written
+    key = pseudonym_key(tmp_path / "graded")  # the folder's secret, the one `answers --anonymous` uses
+    assert anonymous_id(klass.whole[0], key) in written and anonymous_id(klass.whole[1], key) in written
 
 
 def test_a_folder_without_answer_code_is_a_clear_error(tmp_path, capsys):

@@ -19,9 +19,9 @@ from autograder.results.gradescope import (DEFAULT_ROOT, STUDENT, build_bundle, 
 def not_attempted(submission):
     """The extra-credit items ``submission`` did not attempt: their part was not handed in, or their function
     is still the hand-out's stub."""
-    from autograder.grading.handin import stub_functions
+    from autograder.grading.grade import submission_stubs
     from autograder.markscheme import load_items
-    stubs = set(stub_functions(submission))
+    stubs = submission_stubs({part: nb.code_cells for part, nb in submission.notebooks.items()})
     return {it.name for it in load_items()
             if it.extra and (it.part not in submission.notebooks or it.name in stubs)}
 

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from autograder.markscheme import load_items
-from autograder.results import answers
+from autograder.results.written import anonymous_id, pseudonym_key
 from autograder.results.fingerprints import K
 from autograder.results.similarity import (MIN_ANSWERS, SHARED_FLAG, SIMILARITY_FLAG, Z_FLAG, SimilarityError,
                                            compare_class, read_answer_code, submission_pairs)
@@ -164,8 +164,12 @@ def _function_section(c, item, label, anchor):
     return head + table + "\n" + "\n".join(views)
 
 
-def _label(anonymous):
-    return answers.anonymous_id if anonymous else (lambda student: student)
+def _label(folder, anonymous):
+    """Student names, or their pseudonyms keyed with the output folder's secret (the ones `answers` shows)."""
+    if not anonymous:
+        return lambda student: student
+    key = pseudonym_key(folder, create=True)
+    return lambda student: anonymous_id(student, key)
 
 
 def write_similarity_folder(folder, anonymous=False):
@@ -174,7 +178,7 @@ def write_similarity_folder(folder, anonymous=False):
     code = read_answer_code(folder)
     comparisons = compare_class(code)
     summaries = submission_pairs(comparisons)
-    label = _label(anonymous)
+    label = _label(folder, anonymous)
     items = {it.name: it for it in load_items()}
     anchors = {name: f"item-{n}" for n, name in enumerate(items)}
     out = Path(folder) / "similarity"
