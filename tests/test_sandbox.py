@@ -1,4 +1,4 @@
-"""What a worker can reach and do (autograder/grading/sandbox.py, autograder/grading/client.py): the import path, the
+"""What a worker can reach and do (autograder/grading/sandbox.py, autograder/worker/client.py): the import path, the
 isolation modes, the permissions closed for a worker uid, what it leaves behind."""
 import os
 import shlex
@@ -14,7 +14,7 @@ from autograder.grading import sandbox
 from autograder.markscheme import load_items
 from autograder.grading.sandbox import Limits, course_limits, import_path
 from hostile import DOCKER_DROPS
-from autograder.grading.client import StudentProcess
+from autograder.worker.client import StudentProcess
 
 
 def test_import_path_keeps_allab_and_drops_the_course(tmp_path):
@@ -54,7 +54,7 @@ def test_no_reference_code_in_a_worker_while_a_graded_function_runs():
             "    reference = sorted({f'{f.__module__}.{f.__name__}' for f in codes if f.__name__ in GRADED\n"
             "                        and not f.__code__.co_filename.startswith('<part1_basics cell')})\n"
             "    modules = sorted(m for m in sys.modules if m.startswith(('autograder.grading.reference',\n"
-            "                     'autograder.grading.judge', 'autograder.checks', 'autograder.grading.grade')))\n"
+            "                     'autograder.worker.judge', 'autograder.checks', 'autograder.grading.grade')))\n"
             "    proxies = sorted({type(o).__name__ for o in gc.get_objects()\n"
             "                      if getattr(o, 'name', None) in ('oracle', 'uncertainty_sampling') and callable(o)})\n"
             "    return reference, modules, proxies\n")

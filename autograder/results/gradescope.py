@@ -168,7 +168,7 @@ def grade_root(root):
         from autograder.grading.batch import grade_batch
         from autograder.markscheme import part_functions
         from autograder.results.outputs import feedback_markdown, results_json
-        from autograder.grading.sandbox import course_limits
+        from autograder.worker.confinement import course_limits
         from autograder.grading.submissions import gather
         folder = Path(root) / "submission"
         if not folder.is_dir():
