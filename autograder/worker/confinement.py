@@ -37,6 +37,7 @@ read-only binds, ``pivot_root``, the old root detached), in about 150 lines.
 """
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -145,6 +146,7 @@ def _try_root_namespaces():
 
 def _try_setuid():
     uid = worker_uid()
+    allowlist()  # while Python's own files are readable (a Python under /root)
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
@@ -172,7 +174,8 @@ def _try_landlock():
 
 # --- what a worker may see -------------------------------------------------------------------------
 
-def allowlist() -> set:
+@functools.lru_cache(maxsize=1)
+def allowlist() -> frozenset:
     """What a worker may read: the Python installation (standard library, interpreter, the shared
     libraries it links), the venv (its site-packages included), the site-packages folders, and
     ``allab`` (not the rest of ``notebooks/``, where an executed notebook may lie). Nothing else on the
@@ -182,7 +185,7 @@ def allowlist() -> set:
     paths = {*python, *site.getsitepackages(), sys.prefix, sys.executable, os.path.realpath(sys.executable),
              *SHARED_LIBRARIES}
     keep = {Path(os.path.abspath(p)) for p in paths if p and os.path.lexists(p)} | {(NOTEBOOKS_DIR / "allab").resolve()}
-    return {p for p in keep if not any(q in p.parents for q in keep)}  # the outermost of nested ones
+    return frozenset(p for p in keep if not any(q in p.parents for q in keep))  # the outermost of nested ones
 
 
 def import_path(paths: list, hidden: tuple) -> list:
@@ -222,6 +225,7 @@ def confine(limits: Limits, workdir: str, uid: int) -> bool:
     for fd in (0, 1, 2):  # output written past sys.stdout must not reach the grader's terminal
         os.dup2(null, fd)
     mode = limits.mode or isolation_mode()
+    allowlist()  # computed while Python's own files are readable (a Python under /root)
     # RLIMIT_NPROC counts the processes of the real uid (in its user namespace): only the submission's
     # where the uid or the namespace is its own (plus the PID namespace's waiting parent), else the
     # grading user's too, to which the submission's are added.
