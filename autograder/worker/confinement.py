@@ -33,19 +33,20 @@ grading process can give:
 Why a fresh root built here rather than bubblewrap: a worker is forked warm from a fork server that
 has the heavy libraries imported (about 2 s a worker saved); bubblewrap can only confine a program it
 starts itself, so every worker would start cold. The view is the one bubblewrap builds (a tmpfs root,
-read-only binds, ``pivot_root``, the old root detached), in about 150 lines.
+read-only binds, ``pivot_root``, the old root detached) in :mod:`autograder.worker.freshroot`.
 """
 from __future__ import annotations
 
 import functools
 import os
-import signal
 import sys
 import sysconfig
 from pathlib import Path
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.worker import syscalls
+from autograder.worker.freshroot import (DEVICES, SHARED_LIBRARIES, enter_user_namespace, fresh_root,
+                                         pid_namespace_init)
 from autograder.worker.limits import Limits, grader_cgroup, join_cgroup, set_limits, tasks_of, worker_uid
 
 MODES = ("namespaces", "uid", "user-namespace", "landlock", "none")
@@ -63,9 +64,6 @@ DESCRIPTIONS = {
             "change files and signal the grader (only time, memory and file-size limits apply). "
             "Grade untrusted submissions as root in a container, or where user namespaces are allowed",
 }
-# Devices Python and numpy open; bound read-write into the fresh root, allowed by Landlock.
-DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
-SHARED_LIBRARIES = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache")
 
 
 # --- which mode, and why not a better one --------------------------------------------------------
@@ -141,7 +139,7 @@ def _probe(attempt):
 def _try_root_namespaces():
     probe = f"/tmp/allab-probe-{os.getpid()}"
     syscalls.unshare(syscalls.CLONE_NEWNS | syscalls.CLONE_NEWNET | syscalls.CLONE_NEWIPC)
-    _fresh_root(Limits(), probe, "hidepid=invisible")
+    fresh_root(allowlist(), probe, 1 << 20, "hidepid=invisible")
 
 
 def _try_setuid():
@@ -160,9 +158,9 @@ def _try_landlock_or_permissions():
 
 
 def _try_user_namespace():
-    _enter_user_namespace()
-    _pid_namespace_init()  # the probe's child goes on as PID 1 (and exits 0); this process exits as it did
-    _fresh_root(Limits(), f"/tmp/allab-probe-{os.getpid()}", "")
+    enter_user_namespace()
+    pid_namespace_init()  # the probe's child goes on as PID 1 (and exits 0); this process exits as it did
+    fresh_root(allowlist(), f"/tmp/allab-probe-{os.getpid()}", 1 << 20, "")
     syscalls.drop_capabilities()
 
 
@@ -235,12 +233,12 @@ def confine(limits: Limits, workdir: str, uid: int) -> bool:
             join_cgroup(limits.cgroup, uid, limits)  # as root, before anything can be dropped
         if mode == "namespaces":
             syscalls.unshare(syscalls.CLONE_NEWNS | syscalls.CLONE_NEWNET | syscalls.CLONE_NEWIPC)
-            _fresh_root(limits, workdir, "hidepid=invisible")
+            fresh_root(allowlist(), workdir, 4 * limits.file_bytes, "hidepid=invisible")
             _become(uid, workdir)
         elif mode == "user-namespace":
-            _enter_user_namespace()
-            _pid_namespace_init()  # the worker continues as PID 1 of its own PID namespace
-            _fresh_root(limits, workdir, "")
+            enter_user_namespace()
+            pid_namespace_init()  # the worker continues as PID 1 of its own PID namespace
+            fresh_root(allowlist(), workdir, 4 * limits.file_bytes, "")
         elif mode == "uid":
             _become(uid, workdir)
         else:
@@ -268,90 +266,6 @@ def _become(uid, workdir):
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
-
-
-def _enter_user_namespace():
-    """Become root of new user, mount, network, IPC and PID namespaces, mapped to this process's own ids."""
-    uid, gid = os.getuid(), os.getgid()
-    syscalls.set_dumpable(True)  # else /proc/self/uid_map is root's, not ours to write
-    syscalls.unshare(syscalls.CLONE_NEWUSER | syscalls.CLONE_NEWNS | syscalls.CLONE_NEWNET
-                     | syscalls.CLONE_NEWIPC | syscalls.CLONE_NEWPID)
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-        with open(f"/proc/self/{name}", "w") as f:
-            f.write(text)
-
-
-def _fresh_root(limits, workdir, proc_options):
-    """Make a tmpfs holding only read-only binds of :func:`allowlist` the root (``pivot_root``; the old
-    root is detached), with the devices Python uses, a new /proc, a private /tmp and /dev/shm, and
-    ``workdir`` (empty, writable). The mounts are private: nothing propagates back to the machine."""
-    keep = allowlist()
-    syscalls.mount(None, "/", None, syscalls.MS_REC | syscalls.MS_PRIVATE)
-    new = _staging(keep)
-    syscalls.mount("tmpfs", new, "tmpfs", syscalls.MS_NOSUID | syscalls.MS_NODEV, "size=1m,mode=0755")
-    private = f"size={4 * limits.file_bytes},mode=1777"
-    for folder in ("tmp", "dev/shm", "proc"):
-        (new / folder).mkdir(parents=True)
-    for folder in ("tmp", "dev/shm"):  # first: a venv under /tmp is bound into the private /tmp
-        syscalls.mount("tmpfs", new / folder, "tmpfs", syscalls.MS_NOSUID | syscalls.MS_NODEV, private)
-    syscalls.mount("proc", new / "proc", "proc", syscalls.MS_NOSUID | syscalls.MS_NODEV | syscalls.MS_NOEXEC,
-                   proc_options or None)
-    for path in sorted(keep):
-        _place(path, new / path.relative_to("/"))
-    for device in DEVICES:
-        _place(Path(device), new / device.lstrip("/"), read_only=False)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
-                         ("stderr", "/proc/self/fd/2")):
-        os.symlink(target, new / "dev" / name)
-    work = new / Path(workdir).resolve().relative_to("/")
-    work.mkdir(parents=True, exist_ok=True)
-    syscalls.mount("tmpfs", work, "tmpfs", syscalls.MS_NOSUID | syscalls.MS_NODEV,
-                   f"size={4 * limits.file_bytes},mode=0700")
-    syscalls.mount(None, new, None, syscalls.MS_REMOUNT | syscalls.MS_BIND | syscalls.MS_RDONLY
-                   | syscalls.MS_NOSUID | syscalls.MS_NODEV)
-    os.chdir(new)
-    syscalls.pivot_root_here()
-
-
-def _staging(keep):
-    """A folder to build the new root on: one that holds none of ``keep`` (the binds come from there)."""
-    for folder in map(Path, ("/mnt", "/media", "/srv", "/opt", "/boot", "/run", "/var", "/home", "/tmp")):
-        if folder.is_dir() and not folder.is_symlink() and not any(folder == k or folder in k.parents for k in keep):
-            return folder
-    raise OSError(2, "no folder to build the worker's root on")
-
-
-def _place(source, target, read_only=True):
-    """Recreate ``source`` at ``target`` in the new root: a symlink as a symlink, else a bind."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if source.is_symlink() and str(source) in SHARED_LIBRARIES:  # /lib -> usr/lib on merged-/usr systems
-        os.symlink(os.readlink(source), target)
-        return
-    if source.is_dir():
-        target.mkdir(exist_ok=True)
-    else:
-        target.touch()
-    syscalls.bind(source, target, read_only=read_only)
-
-
-def _pid_namespace_init():
-    """Fork into the PID namespace: the child returns (as its PID 1); this process only waits and dies
-    the way its child died. When PID 1 dies, every process of the namespace dies: nothing the student
-    started outlives the worker."""
-    pid = os.fork()
-    if pid == 0:
-        return
-    syscalls.drop_capabilities()
-    while True:
-        try:
-            _, status = os.waitpid(pid, 0)
-            break
-        except InterruptedError:
-            continue
-    if os.WIFSIGNALED(status):
-        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
-        os.kill(os.getpid(), os.WTERMSIG(status))
-    os._exit(os.waitstatus_to_exitcode(status))
 
 
 def _scrub_environment(workdir):

@@ -1,9 +1,9 @@
 """Inside the worker: its entry point and the loop that answers the grading process.
 
 The grading process (:mod:`autograder.worker.client`) sends the student's code cells, then asks for
-calls of the student's functions. The two talk through :mod:`autograder.worker.framing` and :mod:`~autograder.worker.calls`: JSON
-messages and array bytes, never pickles, checked on arrival, so nothing the student's code does in the
-worker can reach into the grading process. Loading the definitions and the working versions are
+calls of the student's functions. The two talk through the wire (:mod:`~autograder.worker.framing`,
+:mod:`~autograder.worker.calls`): JSON messages and array bytes, never pickles, checked on arrival, so
+nothing the student's code does in the worker can reach into the grading process. Loading the definitions and the working versions are
 :mod:`autograder.worker.loader`'s.
 """
 import os
