@@ -317,3 +317,21 @@ def test_a_worker_joins_its_submission_s_cgroup_with_the_limits(tmp_path):
     worker_limits.leave_cgroup(str(folder), 61_004)
     assert (group / "cgroup.kill").read_text() == "1\n"  # written: everything in it killed
     assert not worker_limits.join_cgroup("", 61_004, limits) and not worker_limits.join_cgroup(str(tmp_path / "gone"), 1, limits)
+
+
+def test_what_student_code_says_reaches_the_feedback_bounded_and_plain():
+    """An exception's message and a load problem are the student's choice: one line of at most 300
+    characters, no control characters or backticks (a file's text must not ride on them into feedback)."""
+    cells = {"part1_basics": [(0, "def loud():\n    raise RuntimeError('line one\\n```\\n\\x1b[31m' + 'x' * 10_000)\n"),
+                              (1, "def _fail():\n    raise ValueError('at load\\n' + 'y' * 10_000)\n"
+                                  "def g(a=_fail()):\n    pass\n")]}
+    process = StudentProcess(cells, course_limits())
+    try:
+        problems = process.load()["part1_basics"]["problems"]
+        error = process.call("part1_basics", "loud", [], {}).error
+    finally:
+        process.close()
+    for text in [error["message"], *problems]:
+        assert len(text) <= 300 and "\n" not in text and "`" not in text and "\x1b" not in text, text
+    assert error["type"] == "RuntimeError" and error["message"].startswith("line one")
+    assert any("ValueError" in p for p in problems), problems

@@ -65,9 +65,10 @@ def sweep(uid: int, places=SHARED_WRITABLE) -> list:
     return removed
 
 
-def needs_locking(limits: Limits) -> bool:
-    """Whether workers of ``limits`` are held only by permissions (mode ``uid`` without Landlock)."""
-    return limits.mode == "uid" and syscalls.landlock_abi() < 1
+def needs_locking(mode: str) -> bool:
+    """Whether workers of ``mode`` are held only by permissions and share the machine's writable folders
+    (mode ``uid`` without Landlock)."""
+    return mode == "uid" and syscalls.landlock_abi() < 1
 
 
 @contextlib.contextmanager
@@ -79,7 +80,7 @@ def locked(limits: Limits, journal: Path = JOURNAL):
     written to ``journal`` first and restored afterwards, or by the next call if this process is killed.
     """
     restore(journal)
-    closing = _closing(limits) if needs_locking(limits) else []
+    closing = _closing(limits) if needs_locking(limits.mode) else []
     saved = {}
     for path, others in closing:
         with contextlib.suppress(OSError):

@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from autograder.worker.calls import Peer, Remote
-from autograder.worker.cleanup import reap
+from autograder.worker.cleanup import needs_locking, reap
 from autograder.worker.confinement import isolation_mode
 from autograder.worker.framing import MAX_MESSAGE_BYTES, MAX_TEXT_BYTES, Channel, Closed, ProtocolError, TimedOut
 from autograder.worker.limits import Limits, worker_uid
@@ -153,7 +153,7 @@ class Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
-        reap(self.uid, shared=(self.limits.mode or isolation_mode()) == "uid")
+        reap(self.uid, shared=needs_locking(self.limits.mode or isolation_mode()))
 
     def close(self) -> None:
         """Close the connection and kill the worker."""

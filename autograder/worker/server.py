@@ -110,6 +110,14 @@ def skip_layout():
     plt.tight_layout = lambda *args, **kwargs: None
 
 
+def _finds(finder, name):
+    """Whether the import system's ``finder`` would find module ``name``."""
+    try:
+        return finder.find_spec(name, None) is not None
+    except Exception:  # noqa: BLE001 - a finder that cannot say does not find it
+        return False
+
+
 def worker_main(conn, limits, workdir, uid):
     """Entry point of a worker process (forked from the fork server): confine it, then :func:`serve`.
 
@@ -137,6 +145,8 @@ def worker_main(conn, limits, workdir, uid):
     sys.path[:] = import_path(sys.path, limits.hidden)
     for package in ("autograder", __package__):  # nor through the packages' own paths
         sys.modules[package].__path__[:] = []
+    # nor through an editable install's finder, which maps ``autograder.*`` to the checkout by name
+    sys.meta_path[:] = [finder for finder in sys.meta_path if not _finds(finder, "autograder.grading")]
     skip_layout()
     isolated = confine(limits, workdir, uid)
     serve(conn.fileno(), isolated)  # conn stays referenced here, so its descriptor stays open
