@@ -8,8 +8,9 @@ seconds per submission for both and the ratio. Each tool runs cold, as a TA woul
 one copy alone, to project a class of 200 from the start-up and the cost of each further submission.
 
 With ``--baseline DIR`` (another checkout of this repository, e.g. ``git worktree add /tmp/before HEAD~5``)
-it also grades the same copies with that checkout's grader, alternating the two ``--rounds`` times, and
-prints both per-submission figures and the change: before and after, measured in one run.
+it also grades the same copies with that checkout's grader (run by its own ``.venv`` where it has one),
+alternating the two ``--rounds`` times, and prints both per-submission figures and the change: before and
+after, measured in one run.
 """
 import argparse
 import os
@@ -42,8 +43,14 @@ def ours(work, copies, jobs, checkout=ROOT):
                             ignore=shutil.ignore_patterns("allab", "figures", "results"))
     out = work / "out"
     shutil.rmtree(out, ignore_errors=True)
-    return timed([sys.executable, "-m", "autograder", "grade", klass, "--out", out, "--jobs", str(jobs)],
+    return timed([checkout_python(checkout), "-m", "autograder", "grade", klass, "--out", out, "--jobs", str(jobs)],
                  cwd=checkout, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+
+
+def checkout_python(checkout):
+    """The Python of ``checkout``'s own venv (its grader wants its own ``allab`` installed), else this one."""
+    own = Path(checkout) / ".venv" / "bin" / "python"
+    return str(own) if Path(checkout).resolve() != ROOT.resolve() and own.exists() else sys.executable
 
 
 def compare(work, copies, jobs, baseline, rounds):

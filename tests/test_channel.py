@@ -1,18 +1,20 @@
-"""The wire between the grading process and a worker (autograder/grading/channel.py): what arrives is checked.
+"""The wire between the grading process and a worker (autograder/worker/framing.py, calls.py): what arrives is checked.
 
 Student code shares the worker's process, so it can write anything to the worker's end. Each test writes
 what a hostile worker could, and the grading end must raise ProtocolError (never hang, crash or believe it).
 """
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 
 import numpy as np
 import pytest
 
-from autograder.grading.channel import (MAX_MESSAGE_BYTES, Channel, Closed, Peer, ProtocolError, Remote,
-                                        TimedOut, check_depth)
+from autograder.worker.calls import Peer, Remote
+from autograder.worker.framing import MAX_MESSAGE_BYTES, Channel, Closed, ProtocolError, TimedOut, check_depth
 
 
 @pytest.fixture
@@ -220,3 +222,52 @@ def test_depth_check_is_iterative():
     with pytest.raises(ProtocolError):
         check_depth(deep)
     check_depth({"a": [[1, 2], {"b": [3]}]})
+
+
+# In a fresh process: its peak memory (ru_maxrss) before and after receiving hostile 40 MB frames.
+PEAK = """
+import json, resource, socket, sys, threading
+import numpy as np
+from autograder.worker.framing import Channel, ProtocolError
+
+def frame(text, arrays=()):
+    head = len(arrays).to_bytes(4, "big") + len(text).to_bytes(4, "big")
+    return head + b"".join(len(a).to_bytes(4, "big") for a in arrays) + text + b"".join(arrays)
+
+forty = 40 * 2**20
+frames = [frame(b"[" + b"[]," * (forty // 3) + b"[]]"),                      # 40 MB of empty lists
+          frame(b"[" + b"[]," * (2**21 // 3 - 1) + b"[]]"),                  # 2 MB of them: 700,000 lists
+          frame(b"[" + b"1.5," * (2**21 // 4 - 1) + b"1]"),                  # 2 MB of floats
+          frame(json.dumps({"op": "reply", "id": 1, "to": 1, "value": {"__ndarray__": "<f8", "shape": [forty // 8],
+                                                                       "buffer": 0}}).encode(), [bytes(forty)])]
+grader, worker = socket.socketpair()
+channel = Channel(grader.fileno(), checked=True)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+outcomes = []
+for data in frames:
+    threading.Thread(target=worker.sendall, args=(data,), daemon=True).start()
+    try:
+        message = channel.receive(None)
+        outcomes.append(f"received {message['value'].nbytes}")
+        del message
+    except ProtocolError as exc:
+        outcomes.append(f"refused: {exc}")
+        grader.close(); worker.close()
+        grader, worker = socket.socketpair()
+        channel = Channel(grader.fileno(), checked=True)
+del frames
+print(json.dumps({"grew_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024,
+                  "outcomes": outcomes}))
+"""
+
+
+def test_a_hostile_40_mb_frame_costs_the_grading_process_less_than_100_mb():
+    """Parsing costs what a frame's objects cost, not its bytes (39 MB of ``[[],[],...]`` cost 1.1 GB):
+    the JSON text is bounded before it is read, and arrays are views on the one buffer read."""
+    result = subprocess.run([sys.executable, "-c", PEAK], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    refused, received = report["outcomes"][:3], report["outcomes"][3]
+    assert all(o.startswith("refused") for o in refused[:2]), refused
+    assert received == f"received {40 * 2**20}", report  # a legitimate 40 MB array still arrives
+    assert report["grew_mb"] < 100, report

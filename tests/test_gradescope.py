@@ -19,10 +19,10 @@ import pytest
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.commands.gradescope import not_attempted
-from autograder.grading.sandbox import can_isolate
 from autograder.grading.submissions import gather
 from autograder.markscheme import load_items, part_functions
 from autograder.results.gradescope import NOT_ATTEMPTED, mark_not_attempted
+from autograder.worker.confinement import can_isolate
 from hostile.cases import with_oracle
 
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -108,10 +108,10 @@ def test_bundle_layout(bundle, tmp_path):
         assert zf.read("autograder/markscheme.toml") == (ROOT / "autograder/markscheme.toml").read_bytes()
     names = set(infos)
     for needed in ("autograder/__init__.py", "autograder/__main__.py", "autograder/results/gradescope.py",
-                   "autograder/grading/grade.py", "autograder/grading/client.py", "autograder/grading/server.py",
-                   "autograder/grading/loader.py", "autograder/mistakes.toml",
-                   "autograder/checks/verdicts.py", "autograder/grading/runner.py", "autograder/grading/judge.py",
-                   "autograder/grading/channel.py", "notebooks/allab/__init__.py", "notebooks/allab/mine.py",
+                   "autograder/grading/grade.py", "autograder/worker/client.py", "autograder/worker/server.py",
+                   "autograder/worker/loader.py", "autograder/mistakes.toml",
+                   "autograder/checks/verdicts.py", "autograder/grading/runner.py", "autograder/worker/judge.py",
+                   "autograder/worker/framing.py", "notebooks/allab/__init__.py", "notebooks/allab/mine.py",
                    "notebooks/allab/checks/part1_basics.py"):
         assert needed in names, needed
     checks = {p.relative_to(ROOT).as_posix() for p in (ROOT / "autograder" / "checks").glob("*/*.py")}

@@ -31,13 +31,14 @@ import pytest
 from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
 from autograder.markscheme import load_items
 from autograder.results.outputs import student_folders
-from autograder.grading.sandbox import DESCRIPTIONS, isolation_mode
+from autograder.worker.confinement import DESCRIPTIONS, isolation_mode
 from hostile import DOCKER_DROPS
+from hostile.allowlist import ALLOWLIST_CASES, COPY, IPC_KEYS, MARKER, MQUEUE
 from hostile.cases import BUILT, OUT, PART, Case, with_oracle
 from hostile.cases import CASES as _CASES
 from hostile.reach import REACH_CASES
 
-CASES = _CASES + REACH_CASES
+CASES = _CASES + REACH_CASES + ALLOWLIST_CASES
 
 pytestmark = pytest.mark.slow
 TEST_USER = 64_321                      # the ordinary user of mode "user" (no such user needs to exist)
@@ -54,11 +55,11 @@ def system_python():
     return str(SYSTEM_VENV / "bin" / "python")
 
 
-def grade_command(mode, args, home):
-    """The command line that runs ``python -m autograder ARGS`` in ``mode``."""
+def grade_command(mode, args, home, python=None):
+    """The command line that runs ``python -m autograder ARGS`` in ``mode`` (with ``python`` if given)."""
     if mode == "root":
-        return [sys.executable, "-m", "autograder", *args]
-    python = [system_python(), "-m", "autograder", *args]
+        return [python or sys.executable, "-m", "autograder", *args]
+    python = [python or system_python(), "-m", "autograder", *args]
     if mode == "container":
         return ["capsh", f"--drop={DOCKER_DROPS}", "--", "-c", f"exec {shlex.join(python)}"]
     return ["setpriv", f"--reuid={TEST_USER}", f"--regid={TEST_USER}", "--clear-groups",
@@ -102,6 +103,64 @@ def reachable_by_others(path):
     finally:
         for folder, mode in changed:
             folder.chmod(stat.S_IMODE(mode))
+
+
+@contextlib.contextmanager
+def another_copy():
+    """A world-readable copy of the course outside /tmp (:data:`COPY`, as a second checkout in a home
+    folder would be): its solutions, and its hidden checks with :data:`MARKER` in them."""
+    copy = Path(COPY)
+    shutil.rmtree(copy, ignore_errors=True)
+    try:
+        (copy / "solutions").mkdir(parents=True)
+        shutil.copy(SOLUTIONS_DIR / f"{PART}.ipynb", copy / "solutions")
+        hidden = copy / "autograder" / "checks" / PART / "hidden.py"
+        hidden.parent.mkdir(parents=True)
+        hidden.write_text(f"# {MARKER}\n" + (ROOT / "autograder" / "checks" / PART / "hidden.py").read_text())
+        for path in [copy, *copy.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        yield copy
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+
+
+def ipc_left():
+    """The catalogue's System V objects (:data:`IPC_KEYS`) and POSIX queue that exist on the machine."""
+    import ctypes
+    left = []
+    for kind in ("shm", "msg", "sem"):
+        with open(f"/proc/sysvipc/{kind}") as f:
+            left += [f"{kind} {line.split()[0]}" for line in f.read().splitlines()[1:]
+                     if int(line.split()[0]) in IPC_KEYS]
+    libc = ctypes.CDLL(None, use_errno=True)
+    queue = libc.mq_open(MQUEUE.encode(), os.O_RDONLY)
+    if queue >= 0:
+        libc.mq_close(queue)
+        libc.mq_unlink(MQUEUE.encode())
+        left.append(f"POSIX queue {MQUEUE}")
+    return left
+
+
+def permissions_outside(checkout, also=()):
+    """``{path: (mode, uid, gid)}`` of everything a batch could change outside the checkout, bounded: the
+    folders above it, the entries of its parent (other checkouts), of /tmp, /home, /root and $HOME, and
+    of ``also`` (a venv's folder)."""
+    places = [*Path(checkout).parents, *also]
+    for folder in {Path(checkout).parent, Path("/tmp"), Path("/home"), Path("/root"), Path.home(), *also}:
+        with contextlib.suppress(OSError):
+            places += list(folder.iterdir())
+    snapshot = {}
+    for path in places:
+        with contextlib.suppress(OSError):
+            info = path.lstat()
+            snapshot[path] = (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid)
+    return snapshot
+
+
+def changed_permissions(before, after):
+    """The paths present before and after whose permissions or owners differ (the machine is shared:
+    other programs add and remove their own files meanwhile)."""
+    return sorted(str(p) for p in before.keys() & after.keys() if before[p] != after[p])
 
 
 def build_class(klass, out, cases):
@@ -158,10 +217,13 @@ def graded(request):
         before, course_before = checksums(klass, twins), checksums(*course)
         readme = (ROOT / "README.md").read_bytes()
         command = grade_command(mode, ["grade", str(klass), str(twins), "--out", str(out), "--jobs", "2"], home)
-        with reachable_by_others(ROOT) if mode == "user" else contextlib.nullcontext():
+        with reachable_by_others(ROOT) if mode == "user" else contextlib.nullcontext(), another_copy():
+            permissions = permissions_outside(ROOT)
             result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1500,
                                     env={**os.environ, "TMPDIR": str(tmp)})
+            changed = changed_permissions(permissions, permissions_outside(ROOT))
         time.sleep(1)  # a daemon that outlived the batch would write by now
+        ipc = ipc_left()
         left = [p for c in runnable for p in c.leaves if os.path.lexists(p)]
         alive = survivors(mode, tmp)
         assert checksums(klass, twins) == before, "a submission file changed"
@@ -171,7 +233,7 @@ def graded(request):
         with open(out / "grades.csv", newline="", encoding="utf-8") as f:
             rows = {row["student"]: row for row in csv.DictReader(f)}
         yield {"mode": mode, "result": result, "out": out, "rows": rows, "runnable": runnable, "left": left,
-               "alive": alive, "folders": student_folders(list(rows), out)}
+               "alive": alive, "folders": student_folders(list(rows), out), "ipc": ipc, "changed": changed}
     finally:
         if built_here:
             shutil.rmtree(ROOT / "build" / "hostile", ignore_errors=True)
@@ -203,6 +265,17 @@ def test_forged_gradebook_is_not_the_grader_s(graded):
 def test_nothing_outlives_the_batch(graded):
     assert graded["left"] == [], "files left in shared places"
     assert graded["alive"] == [], "processes left running"
+    assert graded["ipc"] == [], "IPC objects left"
+
+
+def test_no_permission_changes_outside_the_checkout(graded):
+    assert graded["changed"] == []
+
+
+def test_another_copy_of_the_course_never_reaches_the_feedback(graded):
+    written = [p for p in graded["out"].rglob("*") if p.is_file()]
+    assert written and not [p for p in written if MARKER.encode() in p.read_bytes()]
+    assert MARKER not in graded["result"].stdout + graded["result"].stderr
 
 
 def test_the_same_name_twice_is_kept_apart(graded):
@@ -292,3 +365,67 @@ def test_gradescope_results_cannot_be_forged_in_a_container(mode, tmp_path):
         assert survivors(mode, root) == []
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+# A venv outside the checkout (in /tmp; in a home folder, beside another checkout's solutions) isolates as
+# fully as one inside it: the same mode, the same marks for the cases that read or write what they must not.
+VENV_CASES = ("reads_the_solutions", "lists_the_checkout", "reads_the_venv_s_checkout", "writes_into_autograder",
+              "copy_run_in_a_default", "error_carries_the_copy_s_hidden_checks", "ipc_left_behind")
+VENV_PLACES = {"tmp": "/tmp", "home": "/home"}
+
+
+@pytest.fixture(scope="module")
+def venv_copies():
+    """Copies of the Debian python3.11 venv (``make system-venv``) in /tmp and in /home, each in a folder
+    that also holds a world-readable ``solutions/`` (the venv's own checkout, as it were)."""
+    if not AS_ROOT:
+        pytest.skip("the modes are simulated from root (capsh, setpriv); run the suite as root (CI does)")
+    source, made = Path(system_python()).parent.parent, {}
+    try:
+        for where, parent in VENV_PLACES.items():
+            folder = Path(tempfile.mkdtemp(prefix="allab-hostile-venv-", dir=parent))
+            shutil.copytree(source, folder / "venv", symlinks=True)
+            shutil.copytree(SOLUTIONS_DIR, folder / "solutions")
+            for path in [folder, *(folder / "solutions").rglob("*")]:
+                path.chmod(0o755 if path.is_dir() else 0o644)
+            made[where] = folder / "venv"
+        yield made
+    finally:
+        for venv in made.values():
+            shutil.rmtree(venv.parent, ignore_errors=True)
+
+
+@pytest.mark.parametrize("where", list(VENV_PLACES))
+@pytest.mark.parametrize("mode", MODES)
+def test_a_venv_outside_the_checkout_isolates_as_fully(mode, where, venv_copies):
+    venv = venv_copies[where]
+    cases = [c for c in CASES if c.name in VENV_CASES]
+    top = Path(tempfile.mkdtemp(prefix=f"allab-hostile-{mode}-{where}-"))
+    klass, out, tmp = top / "class", top / "out", top / "tmp"
+    try:
+        build_class(klass, out, cases)
+        tmp.mkdir()
+        top.chmod(0o755)
+        if mode == "user":
+            for path in [top, tmp]:
+                os.chown(path, TEST_USER, TEST_USER)
+        command = grade_command(mode, ["grade", str(klass), "--out", str(out), "--jobs", "2"], tmp,
+                                python=str(venv / "bin" / "python"))
+        with reachable_by_others(ROOT) if mode == "user" else contextlib.nullcontext(), another_copy():
+            permissions = permissions_outside(ROOT, also=[venv.parent])
+            result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900,
+                                    env={**os.environ, "TMPDIR": str(tmp)})
+            assert changed_permissions(permissions, permissions_outside(ROOT, also=[venv.parent])) == []
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert DESCRIPTIONS[EXPECTED_MODE[mode]] in (out / "grading-notes.md").read_text()
+        with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+            rows = {row["student"]: row for row in csv.DictReader(f)}
+        assert float(rows["good_complete"]["score"]) == sum(it.points for it in load_items())
+        points = {it.function: it.points for it in load_items() if it.part == PART}
+        for case in cases:
+            assert all(float(rows[case.name][f"part1.{item}"]) == points[item] for item in case.full), case.name
+            assert all(float(rows[case.name][f"part1.{item}"]) == 0 for item in case.zero), case.name
+        assert not [p for p in out.rglob("*") if p.is_file() and MARKER.encode() in p.read_bytes()]
+        assert ipc_left() == []
+    finally:
+        shutil.rmtree(top, ignore_errors=True)

@@ -1,5 +1,6 @@
-"""What a worker can reach and do (autograder/grading/sandbox.py, autograder/grading/client.py): the import path, the
-isolation modes, the permissions closed for a worker uid, what it leaves behind."""
+"""What a worker can reach and do (autograder/worker/: limits, confinement, cleanup, client): the import path, the
+allowlist, the isolation modes, the permissions closed for a worker uid (only without Landlock), what it leaves
+behind (files, processes, IPC objects)."""
 import os
 import shlex
 import shutil
@@ -10,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
-from autograder.grading import sandbox
 from autograder.markscheme import load_items
-from autograder.grading.sandbox import Limits, course_limits, import_path
+from autograder.worker import cleanup, confinement, limits as worker_limits, syscalls
+from autograder.worker.client import StudentProcess
+from autograder.worker.confinement import course_limits, import_path
+from autograder.worker.limits import Limits
 from hostile import DOCKER_DROPS
-from autograder.grading.client import StudentProcess
 
 
 def test_import_path_keeps_allab_and_drops_the_course(tmp_path):
@@ -54,7 +56,7 @@ def test_no_reference_code_in_a_worker_while_a_graded_function_runs():
             "    reference = sorted({f'{f.__module__}.{f.__name__}' for f in codes if f.__name__ in GRADED\n"
             "                        and not f.__code__.co_filename.startswith('<part1_basics cell')})\n"
             "    modules = sorted(m for m in sys.modules if m.startswith(('autograder.grading.reference',\n"
-            "                     'autograder.grading.judge', 'autograder.checks', 'autograder.grading.grade')))\n"
+            "                     'autograder.worker.judge', 'autograder.checks', 'autograder.grading.grade')))\n"
             "    proxies = sorted({type(o).__name__ for o in gc.get_objects()\n"
             "                      if getattr(o, 'name', None) in ('oracle', 'uncertainty_sampling') and callable(o)})\n"
             "    return reference, modules, proxies\n")
@@ -108,55 +110,125 @@ def test_sweep_removes_only_what_the_uid_left(tmp_path):
         else:
             path.write_text("x")
         os.chown(path, owner, owner)
-    removed = sandbox.sweep(61_001, places=[str(place)])
+    removed = cleanup.sweep(61_001, places=[str(place)])
     assert sorted(Path(p).name for p in removed) == ["theirs", "theirs_dir"]
     assert [p.name for p in place.iterdir()] == ["other"]
 
 
 @root_only
-def test_locked_closes_the_course_to_the_worker_uid_and_restores_it(tmp_path):
+def test_without_landlock_locked_closes_the_course_to_the_worker_uid_and_a_journal_restores_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(syscalls, "landlock_abi", lambda: 0)  # a kernel before 5.13
     (tmp_path / "class" / "alice").mkdir(parents=True)
     (tmp_path / "class" / "alice" / "part1.ipynb").write_text("{}")
     tmp_path.chmod(0o755)
     limits = Limits(mode="uid", hidden=(str(tmp_path / "class"),))
-    watched = [ROOT, SOLUTIONS_DIR, ROOT / "autograder", NOTEBOOKS_DIR, tmp_path / "class"]
+    watched = [ROOT, SOLUTIONS_DIR, ROOT / "autograder", NOTEBOOKS_DIR, tmp_path / "class", ROOT.parent,
+               Path(sys.prefix).parent]
     before = {p: p.stat().st_mode for p in watched}
-    uid = 61_003
+    uid, journal = 61_003, tmp_path / "journal.json"
     solution, allab = str(SOLUTIONS_DIR / "part1_basics.ipynb"), str(NOTEBOOKS_DIR / "allab" / "data.py")
-    assert as_uid(uid, lambda: len(open(solution).read()) > 0) == "True"  # before: anyone may read it
-    with sandbox.locked(limits) as closed:
-        assert ROOT.resolve() in closed and SOLUTIONS_DIR.resolve() in closed
+    with cleanup.locked(limits, journal) as closed:
+        assert ROOT.resolve() in closed and SOLUTIONS_DIR.resolve() in closed and journal.is_file()
+        assert not [p for p in closed if ROOT.resolve() not in (p, *p.parents) and tmp_path not in p.parents], \
+            "a permission changed outside the course's own folders"
         assert as_uid(uid, lambda: open(solution).read()) == "PermissionError"
         assert as_uid(uid, lambda: os.listdir(ROOT)) == "PermissionError"
         assert as_uid(uid, lambda: open(tmp_path / "class" / "alice" / "part1.ipynb").read()) == "PermissionError"
         assert as_uid(uid, lambda: open(ROOT / "autograder" / "x.py", "w")) == "PermissionError"
-        assert as_uid(uid, lambda: len(open(allab).read()) > 0) == "True"  # the support package stays
-    assert {p: p.stat().st_mode for p in watched} == before
+    assert {p: p.stat().st_mode for p in watched} == before and not journal.exists()
+    # A grader killed inside the block leaves the journal: the next start restores from it.
+    killed = cleanup.locked(limits, journal)
+    killed.__enter__()
+    assert SOLUTIONS_DIR.stat().st_mode != before[SOLUTIONS_DIR]
+    assert str(SOLUTIONS_DIR.resolve()) in cleanup.restore(journal)
+    assert {p: p.stat().st_mode for p in watched} == before and not journal.exists()
 
 
-def test_locked_changes_nothing_outside_mode_uid():
+def test_locked_changes_nothing_where_landlock_or_namespaces_serve(tmp_path):
     before = {p: p.stat().st_mode for p in (ROOT, SOLUTIONS_DIR)}
-    with sandbox.locked(Limits(mode="namespaces")) as closed:
-        assert closed == [] and {p: p.stat().st_mode for p in before} == before
+    for mode in ("namespaces", "user-namespace", "landlock") + (("uid",) if syscalls.landlock_abi() else ()):
+        with cleanup.locked(Limits(mode=mode), tmp_path / "journal.json") as closed:
+            assert closed == [] and {p: p.stat().st_mode for p in before} == before
 
 
-def test_the_worker_sees_only_python_and_the_support_package():
-    keep = sandbox.visible()
+def test_the_allowlist_is_python_the_venv_and_allab():
+    keep = confinement.allowlist()
     assert (NOTEBOOKS_DIR / "allab").resolve() in keep and Path(sys.prefix).resolve() in keep
+    assert Path(confinement.sysconfig.get_path("stdlib")).resolve() in {p.resolve() for p in keep} | {
+        q.resolve() for p in keep for q in Path(confinement.sysconfig.get_path("stdlib")).parents if q == p}
     assert not {ROOT.resolve(), SOLUTIONS_DIR.resolve(), NOTEBOOKS_DIR.resolve()} & keep
-    tops = sandbox.checkouts()
-    assert ROOT.resolve() in tops and NOTEBOOKS_DIR.resolve() in tops
-    venv = Path(sys.prefix).resolve()
-    if venv != Path(sys.base_prefix).resolve() and venv.parent != Path("/"):
-        assert venv.parent in tops  # a venv inside another checkout: that checkout is covered too
+    for path in keep:  # nothing of the checkout but allab and a venv, no home folder, no /tmp, no whole /usr
+        assert path in ((NOTEBOOKS_DIR / "allab").resolve(), Path(sys.prefix).resolve()) or ROOT.resolve() not in path.parents
+        assert path not in {Path("/"), Path("/home"), Path("/root"), Path("/tmp"), Path("/usr"), Path("/etc"), ROOT.parent}
 
 
+SEES = ("import os, ctypes\n"
+        "def sees(paths):\n"
+        "    found = []\n"
+        "    for p in paths:\n"
+        "        try:\n"
+        "            found.append(sorted(os.listdir(p)) if os.path.isdir(p) else open(p).read()[:20])\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    return found\n"
+        "def makes_ipc(key):\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        "    return [libc.shmget(key, 1 << 20, 0o1666), libc.msgget(key, 0o1666), libc.semget(key, 1, 0o1666)]\n")
+
+
+def test_a_worker_sees_no_other_checkout_and_leaves_no_ipc(tmp_path):
+    """A world-readable copy of the course outside /tmp (in a home folder, as a second checkout would
+    be) and the machine's folders are out of a worker's sight in this process's mode; the IPC objects
+    it makes do not outlive it."""
+    if not confinement.can_isolate():
+        pytest.skip("no isolation here: the worker sees what the grading user sees")
+    copy = Path.home() / f".allab-test-copy-{os.getpid()}"
+    try:
+        (copy / "solutions").mkdir(parents=True)
+        (copy / "solutions" / "part1_basics.ipynb").write_text("the answers")
+        for folder in (copy, copy / "solutions"):
+            folder.chmod(0o755)
+        (copy / "solutions" / "part1_basics.ipynb").chmod(0o644)
+        process = StudentProcess({"part1_basics": [(0, SEES)]}, course_limits())
+        try:
+            process.load()
+            secrets = [str(copy / "solutions" / "part1_basics.ipynb"), str(copy), str(SOLUTIONS_DIR),
+                       str(ROOT / "autograder"), "/etc/passwd", "/home"]
+            assert process.call("part1_basics", "sees", [secrets], {}).value == []
+            keep = confinement.allowlist()
+            for folder in (ROOT, ROOT.parent, Path.home()):  # at most the way to what it may read
+                [*seen] = process.call("part1_basics", "sees", [[str(folder)]], {}).value or [[]]
+                assert set(*seen) <= {k.relative_to(folder).parts[0] for k in keep if folder in k.parents}, folder
+            assert process.call("part1_basics", "sees", [[str(NOTEBOOKS_DIR / "allab")]], {}).value != []
+            key = 0x4A11AB00 + os.getpid() % 256
+            made = process.call("part1_basics", "makes_ipc", [key], {}).value
+            assert len(made) == 3
+        finally:
+            process.close()
+        for kind in ("shm", "msg", "sem"):
+            with open(f"/proc/sysvipc/{kind}") as f:
+                assert not [line for line in f.read().splitlines()[1:] if int(line.split()[0]) == key], kind
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+
+
+@root_only
+def test_remove_ipc_of_removes_only_that_uid_s_objects():
+    def make():
+        libc = syscalls._libc
+        return [libc.shmget(0, 4096, 0o1600), libc.msgget(0, 0o1600), libc.semget(0, 1, 0o1600)]
+    mine = as_uid(61_006, make)
+    theirs = as_uid(61_007, make)
+    assert "-1" not in mine and "-1" not in theirs
+    removed = as_uid(61_006, lambda: syscalls.remove_ipc_of(61_006))
+    assert removed.count("(") == 3 and all(kind in removed for kind in ("shm", "msg", "sem"))
+    assert as_uid(61_007, lambda: len(syscalls.remove_ipc_of(61_007))) == "3"
 
 
 @root_only
 @pytest.mark.skipif(not shutil.which("capsh"), reason="capsh (libcap2-bin) is installed by `make test`")
 def test_isolation_mode_follows_the_capabilities():
-    probe = [sys.executable, "-c", "from autograder.grading.sandbox import isolation_mode; print(isolation_mode())"]
+    probe = [sys.executable, "-c", "from autograder.worker.confinement import isolation_mode; print(isolation_mode())"]
     assert subprocess.run(probe, cwd=ROOT, capture_output=True, text=True).stdout.strip() == "namespaces"
     in_docker = subprocess.run(["capsh", f"--drop={DOCKER_DROPS}", "--", "-c", f"exec {shlex.join(probe)}"], cwd=ROOT,
                                capture_output=True, text=True)
@@ -165,7 +237,7 @@ def test_isolation_mode_follows_the_capabilities():
 
 def test_require_isolation_refuses_to_grade_without_it(tmp_path, monkeypatch, capsys):
     from autograder.__main__ import main
-    monkeypatch.setattr(sandbox, "_MODE", "none")
+    monkeypatch.setattr(confinement, "_MODE", "none")
     code = main(["grade", str(SOLUTIONS_DIR / "part1_basics.ipynb"), "--out", str(tmp_path / "out"),
                  "--require-isolation"])
     assert code == 2 and "--require-isolation: this grader cannot isolate student code" in capsys.readouterr().err
@@ -176,7 +248,7 @@ def test_require_isolation_refuses_to_grade_without_it(tmp_path, monkeypatch, ca
 def test_without_isolation_the_grader_says_so_and_a_changed_reference_is_reported(tmp_path, monkeypatch, capsys):
     from autograder.grading import batch
     from autograder.__main__ import main
-    monkeypatch.setattr(sandbox, "_MODE", "none")
+    monkeypatch.setattr(confinement, "_MODE", "none")
     prints = iter([{"solutions/part1_basics.ipynb": "before"}] + [{"solutions/part1_basics.ipynb": "after"}] * 9)
     monkeypatch.setattr(batch, "fingerprint", lambda: next(prints))
     (tmp_path / "alice").mkdir()
@@ -227,21 +299,39 @@ def test_a_cgroup_is_used_only_where_memory_and_pids_are_delegated(tmp_path):
     mounts = [str(tmp_path / "sys" / "fs" / "cgroup"), str(tmp_path / "nothing")]
     own = str(tmp_path / "proc" / "cgroup")
     folder = fake_cgroup(tmp_path, ["cpu", "memory", "pids"])
-    assert sandbox.cgroup_parent(mounts, own) == str(folder)
+    assert worker_limits.cgroup_parent(mounts, own) == str(folder)
     (folder / "cgroup.subtree_control").write_text("cpu memory\n")  # no pids: the rlimits must do
-    assert sandbox.cgroup_parent(mounts, own) == ""
-    assert sandbox.cgroup_parent(mounts, str(tmp_path / "no-such-file")) == ""
+    assert worker_limits.cgroup_parent(mounts, own) == ""
+    assert worker_limits.cgroup_parent(mounts, str(tmp_path / "no-such-file")) == ""
 
 
 def test_a_worker_joins_its_submission_s_cgroup_with_the_limits(tmp_path):
     folder = fake_cgroup(tmp_path, ["memory", "pids"])
     limits = Limits(memory_bytes=3 * 2**30, processes=3)
-    assert sandbox.join_cgroup(str(folder), 61_004, limits)
+    assert worker_limits.join_cgroup(str(folder), 61_004, limits)
     group = folder / "allab-61004"
     assert (group / "memory.max").read_text() == f"{3 * 2**30}\n" and (group / "pids.max").read_text() == "3\n"
     assert (group / "cgroup.procs").read_text() == f"{os.getpid()}\n"
     for name in ("memory.max", "pids.max", "memory.swap.max", "cgroup.procs"):
         (group / name).unlink()  # the kernel's files go with the cgroup
-    sandbox.leave_cgroup(str(folder), 61_004)
+    worker_limits.leave_cgroup(str(folder), 61_004)
     assert (group / "cgroup.kill").read_text() == "1\n"  # written: everything in it killed
-    assert not sandbox.join_cgroup("", 61_004, limits) and not sandbox.join_cgroup(str(tmp_path / "gone"), 1, limits)
+    assert not worker_limits.join_cgroup("", 61_004, limits) and not worker_limits.join_cgroup(str(tmp_path / "gone"), 1, limits)
+
+
+def test_what_student_code_says_reaches_the_feedback_bounded_and_plain():
+    """An exception's message and a load problem are the student's choice: one line of at most 300
+    characters, no control characters or backticks (a file's text must not ride on them into feedback)."""
+    cells = {"part1_basics": [(0, "def loud():\n    raise RuntimeError('line one\\n```\\n\\x1b[31m' + 'x' * 10_000)\n"),
+                              (1, "def _fail():\n    raise ValueError('at load\\n' + 'y' * 10_000)\n"
+                                  "def g(a=_fail()):\n    pass\n")]}
+    process = StudentProcess(cells, course_limits())
+    try:
+        problems = process.load()["part1_basics"]["problems"]
+        error = process.call("part1_basics", "loud", [], {}).error
+    finally:
+        process.close()
+    for text in [error["message"], *problems]:
+        assert len(text) <= 300 and "\n" not in text and "`" not in text and "\x1b" not in text, text
+    assert error["type"] == "RuntimeError" and error["message"].startswith("line one")
+    assert any("ValueError" in p for p in problems), problems

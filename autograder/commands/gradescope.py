@@ -31,7 +31,7 @@ def grade_root(root):
     start = time.perf_counter()
     try:
         from autograder.grading.batch import grade_batch
-        from autograder.grading.sandbox import course_limits
+        from autograder.worker.confinement import course_limits
         from autograder.grading.submissions import gather
         from autograder.markscheme import part_functions
         from autograder.results.outputs import feedback_markdown, results_json

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.markscheme import part_functions
-from autograder.grading.sandbox import DESCRIPTIONS, course_limits, isolation_mode, locked, protect_grader
+from autograder.worker.cleanup import locked, protect_grader
+from autograder.worker.confinement import FULL, course_limits, describe, isolation_mode, weaker_because
 from autograder.grading.submissions import NO_NOTEBOOK, discover
 
 
@@ -76,7 +77,7 @@ def grade_batch(submissions, jobs=None, limits=None, on_result=None, progress=Tr
     notes = [] if notes is None else notes
     mode = limits.mode or isolation_mode()
     notes.append(isolation_note(mode))
-    if mode == "none":
+    if mode not in FULL:  # the terminal says it too: weaker than a fresh root, and why
         print(f"WARNING: {notes[-1]}", file=sys.stderr, flush=True)
     results, loaded = {}, []
     before = fingerprint()
@@ -135,8 +136,8 @@ def prepare_output(out):
 
 
 def isolation_note(mode):
-    """What the grading notes say about how student code was isolated (``sandbox.isolation_mode()``)."""
-    return f"student code: {DESCRIPTIONS[mode]}"
+    """What the grading notes say about how student code was isolated, and why not better (``describe``)."""
+    return f"student code: {describe(mode)}"
 
 
 def grade_command(args):
@@ -145,10 +146,8 @@ def grade_command(args):
     from autograder.results.similarity import ANSWER_CODE, write_answer_code
     mode = isolation_mode()
     if args.require_isolation and mode == "none":
-        why = ("not Linux" if not sys.platform.startswith("linux") else
-               "not root, and no unprivileged user namespaces" if os.geteuid() else "root without CAP_SETUID")
-        raise UsageError(f"--require-isolation: this grader cannot isolate student code ({why}); grade as root "
-                         "(in a container) or where unprivileged user namespaces are allowed")
+        raise UsageError(f"--require-isolation: this grader cannot isolate student code ({weaker_because(mode)}); "
+                         "grade as root (in a container) or where unprivileged user namespaces or Landlock are allowed")
     try:
         submissions = discover(args.paths, part_functions(), exclude=Path(args.out))
     except FileNotFoundError as exc:

@@ -2,11 +2,11 @@
 import dataclasses
 import time
 
-from autograder.grading.judge import submission_budget
+from autograder.worker.judge import submission_budget
 from autograder.grading.runner import check_rules, run_checks
 from autograder.markscheme import deliverable_figures, load_items, load_mistakes, part_functions
-from autograder.grading.sandbox import course_limits
-from autograder.grading.client import StudentProcess
+from autograder.worker.confinement import course_limits
+from autograder.worker.client import StudentProcess
 from autograder.results.types import ItemResult, StudentResult
 from autograder.results.written import collect as collect_written
 

@@ -1,7 +1,7 @@
 """The reference functions, loaded from the solution notebooks (the single source of truth).
 
 They exist only in the grading process: workers, where student code runs, get none of them (see
-:mod:`autograder.grading.judge`). In this process ``allab.mine`` (later parts' imports of earlier functions)
+:mod:`autograder.worker.judge`). In this process ``allab.mine`` (later parts' imports of earlier functions)
 gives the reference functions too.
 """
 import functools

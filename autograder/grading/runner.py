@@ -168,7 +168,7 @@ class ReferenceCaller(LocalCaller):
 
     def __init__(self, part):
         from autograder.grading.reference import load_reference
-        from autograder.grading.server import skip_layout
+        from autograder.worker.server import skip_layout
         skip_layout()  # the reference's plots too: layout is never checked
         super().__init__(load_reference(part))
         self.part = part

@@ -3,7 +3,7 @@
 Figures come back as :func:`allab.harness.describe_figure` descriptions: the checks look at the lines' data and
 labels, the legend, the bands (``*PolyCollection``) or error bars (``ErrorbarContainer``) and the histograms'
 bar heights (``BarContainer``), never at pixels. The run_multiple_experiments checks use a Gaussian naive Bayes
-model (fast); the loops the student's code calls are working versions, run in the grading process (autograder.grading.judge).
+model (fast); the loops the student's code calls are working versions, run in the grading process (autograder.worker.judge).
 """
 import functools
 from collections import Counter

@@ -3,7 +3,7 @@
 Only the *definitions* of the student's cells run (see :mod:`allab.definitions`). No reference code
 is ever in the worker: the graded functions a checked function calls (and the earlier parts'
 functions ``allab.mine`` gives) are :class:`WorkingVersion` proxies, answered by the grading
-process's :class:`~autograder.grading.judge.Judge` through the worker's end of the channel.
+process's :class:`~autograder.worker.judge.Judge` through the worker's end of the channel.
 """
 import contextlib
 import types
@@ -12,7 +12,7 @@ _PEER = None  # the worker's end of the channel (see connect)
 
 
 def connect(peer):
-    """Make ``peer`` (a :class:`~autograder.grading.channel.Peer`) the end :class:`WorkingVersion` s call through."""
+    """Make ``peer`` (a :class:`~autograder.worker.calls.Peer`) the end :class:`WorkingVersion` s call through."""
     global _PEER
     _PEER = peer
 

@@ -2,20 +2,39 @@
 
 :class:`StudentProcess` is what the checks call through; it restarts a worker that died, keeps the
 submission's time budget, and turns what went wrong into incidents for the feedback. The worker's
-side is :mod:`autograder.grading.server`.
+side is :mod:`autograder.worker.server`.
 """
+from __future__ import annotations
+
 import contextlib
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import tempfile
 import threading
 import time
+from typing import Any
 
-from autograder.grading.channel import Channel, Closed, Peer, ProtocolError, Remote, TimedOut
-from autograder.grading.sandbox import isolation_mode, reap, worker_uid
-from autograder.grading.server import PRELOAD, worker_main
+from autograder.worker.calls import Peer, Remote
+from autograder.worker.cleanup import needs_locking, reap
+from autograder.worker.confinement import isolation_mode
+from autograder.worker.framing import MAX_MESSAGE_BYTES, MAX_TEXT_BYTES, Channel, Closed, ProtocolError, TimedOut
+from autograder.worker.limits import Limits, worker_uid
+from autograder.worker.server import PRELOAD, worker_main
+
+
+MESSAGE_CHARS = 300   # of a student's exception message in the feedback
+# What each request's reply may hold: a load report is a little JSON, a call's outcome may carry arrays.
+REPLY_BYTES = {"load": MAX_TEXT_BYTES, "call": MAX_MESSAGE_BYTES}
+
+
+def plain(text: Any, limit: int = MESSAGE_CHARS) -> str:
+    """Text from the worker as the feedback may show it: one line, no control characters or backticks,
+    at most ``limit`` characters (student code chooses it: it must not carry a file into the feedback)."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f`]+", " ", str(text)).strip()
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
 
 
 class WorkerError(Exception):
@@ -25,7 +44,7 @@ class WorkerError(Exception):
 _CONTEXT = None
 
 
-def context():
+def context() -> multiprocessing.context.BaseContext:
     """The multiprocessing context whose fork server has the heavy libraries imported."""
     global _CONTEXT
     if _CONTEXT is None:
@@ -46,7 +65,7 @@ class CallTimeout(BaseException):
 
 
 @contextlib.contextmanager
-def time_limit(seconds):
+def time_limit(seconds: float):
     """Raise :class:`CallTimeout` in this (main) thread after ``seconds``: the working versions run
     here on the student's arguments, and must not hold the grading process longer than the call may."""
     if threading.current_thread() is not threading.main_thread():
@@ -71,11 +90,11 @@ class Worker:
     ----------
     limits : sandbox.Limits
     workdir : path
-    judge : autograder.grading.judge.Judge
+    judge : autograder.worker.judge.Judge
         Answers the worker's requests for working versions during a call.
     """
 
-    def __init__(self, limits, workdir, judge):
+    def __init__(self, limits: Limits, workdir: str, judge: Any) -> None:
         self.limits = limits
         self.uid = worker_uid()
         self._conn, child = context().Pipe()
@@ -88,11 +107,12 @@ class Worker:
                        twin=judge.twin)
         self.peer.handlers["callback"] = lambda message: judge.callback(self.peer, message)
 
-    def request(self, op, timeout, **fields):
+    def request(self, op: str, timeout: float, **fields: Any) -> Any:
         """Send request ``op`` and return its reply's value; raise :class:`WorkerError` if the worker
         does not answer in ``timeout`` seconds, dies, or breaks the protocol (then it is killed)."""
         deadline = time.monotonic() + timeout
         self.peer.deadline = deadline
+        self.peer.max_bytes = REPLY_BYTES.get(op, MAX_MESSAGE_BYTES)
         try:
             with time_limit(timeout):
                 value = self.peer.request(op, deadline, **fields)
@@ -110,7 +130,7 @@ class Worker:
             raise ChannelViolation(f"the grader's channel to the worker was tampered with ({exc})") from exc
         except Remote as exc:
             self.kill()
-            raise WorkerError(f"the worker failed: {exc.kind}: {exc}") from exc
+            raise WorkerError(f"the worker failed: {plain(exc.kind, 100)}: {plain(exc)}") from exc
         finally:
             self.peer.lender.clear()
 
@@ -126,16 +146,17 @@ class Worker:
             return f"the worker was killed by {name}{hint}"
         return f"the worker exited with code {code} (sys.exit or os._exit in student code?)"
 
-    def kill(self):
+    def kill(self) -> None:
         """Kill the worker and everything it started (its process group; as root, its whole uid)."""
         with contextlib.suppress(ProcessLookupError, PermissionError, TypeError):
             os.killpg(self.process.pid, signal.SIGKILL)
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
-        reap(self.uid, shared=(self.limits.mode or isolation_mode()) == "uid")
+        reap(self.uid, shared=needs_locking(self.limits.mode or isolation_mode()))
 
-    def close(self):
+    def close(self) -> None:
+        """Close the connection and kill the worker."""
         self._conn.close()
         self.kill()
 
@@ -153,8 +174,8 @@ class StudentProcess:
         ``{part: names of the graded functions}``, in lab order.
     """
 
-    def __init__(self, cells, limits, graded=None):
-        from autograder.grading.judge import Judge
+    def __init__(self, cells: dict, limits: Limits, graded: dict | None = None) -> None:
+        from autograder.worker.judge import Judge
         from autograder.markscheme import uses
         self.cells = cells
         self.graded = {part: sorted(names) for part, names in (graded or {}).items()}
@@ -193,15 +214,15 @@ class StudentProcess:
                 earlier=self.earlier), self.cells)
         return self.worker
 
-    def call(self, part, name, args, kwargs):
+    def call(self, part: str, name: str, args: list, kwargs: dict) -> Any:
         """Call the student's ``name`` of ``part``; return its :class:`~allab.harness.Outcome`.
 
         The graded functions of the part that the reference ``name`` uses are working versions for
-        the call (see :mod:`autograder.grading.judge`).
+        the call (see :mod:`autograder.worker.judge`).
         """
         from allab.harness import Outcome, to_plain
 
-        from autograder.grading.judge import dependencies
+        from autograder.worker.judge import dependencies
         if name in self.hung:
             # It did not return before: do not spend the time limit on it again.
             return self._failed(name, f"{name} did not return last time ({self.hung[name]}); not called again")
@@ -212,7 +233,7 @@ class StudentProcess:
                                    args=to_plain(list(args), raw=True), kwargs=to_plain(dict(kwargs), raw=True),
                                    isolate=sorted(dependencies(part, name)) if part in self.graded else [])
             try:
-                return Outcome.from_plain(reply)
+                return _plain_error(Outcome.from_plain(reply))
             except Exception as exc:  # noqa: BLE001 - whatever the reply is, it is not an outcome
                 worker.kill()
                 raise ChannelViolation(f"the worker's answer is not an outcome ({type(exc).__name__})") from exc
@@ -230,7 +251,7 @@ class StudentProcess:
         from allab.harness import Outcome, failed_call
         return Outcome(name, error=failed_call("WorkerError", message))
 
-    def load(self):
+    def load(self) -> dict:
         """Start the worker and load the code; return ``{part: {"problems", "defined"}}``."""
         try:
             self._ensure_worker()
@@ -241,11 +262,21 @@ class StudentProcess:
                 self.broken = f"not called: {exc}"
         return self.load_report
 
-    def close(self):
+    def close(self) -> None:
+        """Stop the worker and remove its working folder."""
         if self.worker is not None:
             self.worker.close()
             self.worker = None
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _plain_error(outcome):
+    """``outcome`` with the error the student's code chose (type, message) made :func:`plain`."""
+    if outcome.error is not None:
+        error = outcome.error
+        outcome.error = {"type": plain(error["type"], 100), "message": plain(error["message"]),
+                         "traceback": str(error.get("traceback", ""))[-4000:]}
+    return outcome
 
 
 def _checked_load_report(reply, cells):
@@ -255,4 +286,4 @@ def _checked_load_report(reply, cells):
     if not (isinstance(reply, dict) and set(reply) == set(cells) and all(
             isinstance(r, dict) and strings(r.get("problems")) and strings(r.get("defined")) for r in reply.values())):
         raise ChannelViolation("the worker's load report is not what was asked for")
-    return reply
+    return {part: {**r, "problems": [plain(p) for p in r["problems"]]} for part, r in reply.items()}

@@ -1,17 +1,18 @@
 """Inside the worker: its entry point and the loop that answers the grading process.
 
-The grading process (:mod:`autograder.grading.client`) sends the student's code cells, then asks for
-calls of the student's functions. The two talk through :mod:`autograder.grading.channel`: JSON
-messages and array bytes, never pickles, checked on arrival, so nothing the student's code does in the
-worker can reach into the grading process. Loading the definitions and the working versions are
-:mod:`autograder.grading.loader`'s.
+The grading process (:mod:`autograder.worker.client`) sends the student's code cells, then asks for
+calls of the student's functions. The two talk through the wire (:mod:`~autograder.worker.framing`,
+:mod:`~autograder.worker.calls`): JSON messages and array bytes, never pickles, checked on arrival, so
+nothing the student's code does in the worker can reach into the grading process. Loading the definitions and the working versions are
+:mod:`autograder.worker.loader`'s.
 """
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from autograder.grading.channel import Channel, Closed, Peer  # noqa: E402
-from autograder.grading.loader import (WorkingVersion, connect, earlier_parts, load_part, no_notebooks,  # noqa: E402
+from autograder.worker.calls import Peer  # noqa: E402
+from autograder.worker.framing import Channel, Closed  # noqa: E402
+from autograder.worker.loader import (WorkingVersion, connect, earlier_parts, load_part, no_notebooks,  # noqa: E402
                                        working_versions)
 
 
@@ -25,7 +26,7 @@ def public_check_modules():
 
 # Imported once in the fork server, so that each worker starts warm (and before the worker is confined: the
 # public checks are links into autograder/checks/, out of a confined worker's sight).
-PRELOAD = ["autograder.grading.server", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble",
+PRELOAD = ["autograder.worker.server", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble",
            "sklearn.svm", "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
            "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.definitions",
            "allab.mine", "allab.figures", *public_check_modules(),
@@ -53,7 +54,7 @@ def serve(fd, isolated=False):
     fd : int
         The worker's end of the connection (a socket's file descriptor).
     isolated : bool
-        Whether :func:`~autograder.grading.sandbox.confine` isolated the worker (told in the load report).
+        Whether :func:`~autograder.worker.confinement.confine` isolated the worker (told in the load report).
     """
     from allab.harness import from_plain, run_call
     me = os.getpid()
@@ -109,6 +110,14 @@ def skip_layout():
     plt.tight_layout = lambda *args, **kwargs: None
 
 
+def _finds(finder, name):
+    """Whether the import system's ``finder`` would find module ``name``."""
+    try:
+        return finder.find_spec(name, None) is not None
+    except Exception:  # noqa: BLE001 - a finder that cannot say does not find it
+        return False
+
+
 def worker_main(conn, limits, workdir, uid):
     """Entry point of a worker process (forked from the fork server): confine it, then :func:`serve`.
 
@@ -116,7 +125,7 @@ def worker_main(conn, limits, workdir, uid):
     ----------
     conn : multiprocessing.connection.Connection
         The worker's end of the pipe to the grading process.
-    limits : autograder.grading.sandbox.Limits
+    limits : autograder.worker.limits.Limits
     workdir : str
         Its empty working folder.
     uid : int
@@ -125,7 +134,7 @@ def worker_main(conn, limits, workdir, uid):
     import gc
     import importlib
     import sys
-    from autograder.grading.sandbox import confine, import_path
+    from autograder.worker.confinement import confine, import_path
     # The fork server's objects are never garbage: a collection passing over them would copy every
     # page they sit on into this process (0.2 s a submission).
     gc.freeze()
@@ -134,7 +143,10 @@ def worker_main(conn, limits, workdir, uid):
     # On every platform, not only where the course files are hidden: nothing more of the grader (its
     # checks, the reference) can be imported. What it has loaded stays in use.
     sys.path[:] = import_path(sys.path, limits.hidden)
-    sys.modules[__package__].__path__[:] = []
+    for package in ("autograder", __package__):  # nor through the packages' own paths
+        sys.modules[package].__path__[:] = []
+    # nor through an editable install's finder, which maps ``autograder.*`` to the checkout by name
+    sys.meta_path[:] = [finder for finder in sys.meta_path if not _finds(finder, "autograder.grading")]
     skip_layout()
     isolated = confine(limits, workdir, uid)
     serve(conn.fileno(), isolated)  # conn stays referenced here, so its descriptor stays open
