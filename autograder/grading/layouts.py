@@ -84,9 +84,8 @@ def detect(path):
     if (path / "submitted").is_dir():
         return "nbgrader"
     folders, files = _folders_in(path), _submission_files(path)
-    if folders and all(MOODLE_NAME.match(f.name) for f in folders) or \
-            files and not folders and all(MOODLE_NAME.match(f.name) for f in files):
-        return "moodle"
+    if any(MOODLE_NAME.match(f.name) for f in [*folders, *files]):
+        return "moodle"  # the names that are not Moodle's are refused, named
     if files and any(CANVAS_FILE.match(f.name) for f in files):
         return "canvas"
     return "student" if files else "folders"
@@ -310,12 +309,12 @@ def zipped_notebooks(path, problems):
             skipped.append(f"entries after the first {MAX_ZIP_MEMBERS}")
         for member in members[:MAX_ZIP_MEMBERS]:
             parts = Path(member.filename).parts
-            if member.is_dir() or not member.filename.lower().endswith(".ipynb") or any(map(_is_debris, parts)):
-                if member.filename.lower().endswith(".zip"):
-                    skipped.append(f"{shown(member.filename)} (a zip inside the zip)")
-                continue
             if member.filename.startswith(("/", "\\")) or ".." in parts:
                 skipped.append(f"{shown(member.filename)} (a path outside the zip)")
+            elif member.filename.lower().endswith(".zip"):
+                skipped.append(f"{shown(member.filename)} (a zip inside the zip)")
+            elif member.is_dir() or not member.filename.lower().endswith(".ipynb") or any(map(_is_debris, parts)):
+                continue
             elif len(read) >= MAX_ZIP_NOTEBOOKS or member.file_size > MAX_NOTEBOOK_BYTES or \
                     total + member.file_size > MAX_ZIP_BYTES:
                 skipped.append(f"{shown(member.filename)} (over the zip's limits)")
