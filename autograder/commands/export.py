@@ -43,7 +43,5 @@ def export_command(args):
 
 
 def _points(result):
-    extra = result.points(False, extra=True) + result.points(True, extra=True)
-    return {"required": round(result.score + result.penalty - extra, 2), "extra_credit": round(extra, 2),
-            "late_penalty": result.penalty, "total": result.score,
-            "adjustments": "; ".join(result.adjustments)}
+    from autograder.results.outputs import points_apart
+    return {**points_apart(result), "total": result.score, "adjustments": "; ".join(result.adjustments)}

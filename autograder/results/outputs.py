@@ -52,15 +52,15 @@ def write_gradebook(results, path, people=None):
             writer.writerow([r.student, _num(r.score), _num(r.max_score),
                              *("" if n not in entries or entries[n].score is None else _num(entries[n].score)
                                for n in names),
-                             *_points(r), "; ".join(r.adjustments),
+                             *map(_num, points_apart(r).values()), "; ".join(r.adjustments),
                              *(person.get(k) or "" for k in ("id", "name", "email", "submitted_at"))])
 
 
-def _points(result):
-    """``[required, extra_credit, late_penalty]`` of ``result``, as the gradebook writes them."""
+def points_apart(result):
+    """``{"required", "extra_credit", "late_penalty"}`` of ``result``: the points before the penalty."""
     extra = result.points(False, extra=True) + result.points(True, extra=True)
     required = result.points(False, extra=False) + result.points(True, extra=False)
-    return [_num(round(required, 2)), _num(round(extra, 2)), _num(result.penalty)]
+    return {"required": round(required, 2), "extra_credit": round(extra, 2), "late_penalty": result.penalty}
 
 
 def write_notes(notes, path):
