@@ -5,7 +5,6 @@ The ``grade`` command around it is :mod:`autograder.commands.grade`.
 import multiprocessing
 import os
 import sys
-import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 

@@ -19,23 +19,43 @@ layout         what it looks like
 An ambiguous path raises :class:`LayoutError` naming the files: loose notebooks beside student folders, files
 of two Canvas or Moodle students in one student's folder, Canvas-named files mixed with others.
 """
+import os
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from autograder.grading.submissions import MAX_NOTEBOOK_BYTES, _is_debris, shown
 
 LAYOUTS = ("student", "folders", "nbgrader", "canvas", "moodle", "gradescope")
 CANVAS_FILE = re.compile(r"^(?P<login>[a-z0-9]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<attachment>\d+)_(?P<file>.+)$")
 MOODLE_NAME = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>file|onlinetext)_(?P<file>.*)$")
 GRADESCOPE_METADATA = "submission_metadata.yml"
 SUBMISSION_SUFFIXES = (".ipynb", ".zip")
+MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
 MAX_ZIP_MEMBERS = 1000        # entries of a zip looked at
 MAX_ZIP_NOTEBOOKS = 20        # notebooks read from one zip
 MAX_ZIP_BYTES = 200 * 2**20   # notebook bytes read from one zip
 FILE_TIMES = "the files' modification times (the layout records no submission time)"
+
+
+def shown(name):
+    """``name`` (a file or folder name, a student) as it may be printed or written: valid UTF-8 (bytes
+    that were not become U+FFFD), no control or format characters (a newline would forge a line of the
+    printed summary), no leading or trailing space, at most 100 characters."""
+    text = str(name)
+    try:
+        text = os.fsencode(text).decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte (from JSON's "\\ud800")
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    text = "".join("_" if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    return text.strip()[:100] or "_"
+
+
+def is_debris(name):
+    """A Jupyter checkpoint, a hidden file or folder, or macOS archive debris (``__MACOSX/``, ``._*``)."""
+    return name.startswith(".") or name == "__MACOSX"
 
 
 class LayoutError(Exception):
@@ -271,13 +291,13 @@ def _names(files, most=5):
 
 
 def _folders_in(path):
-    return sorted(p for p in path.iterdir() if p.is_dir() and not p.is_symlink() and not _is_debris(p.name))
+    return sorted(p for p in path.iterdir() if p.is_dir() and not p.is_symlink() and not is_debris(p.name))
 
 
 def _submission_files(path):
     """The notebooks and zips at the top of ``path`` (no links, no debris)."""
     return sorted(p for p in path.iterdir() if p.suffix.lower() in SUBMISSION_SUFFIXES and p.is_file()
-                  and not p.is_symlink() and not _is_debris(p.name))
+                  and not p.is_symlink() and not is_debris(p.name))
 
 
 def _find(folder, depth=2):
@@ -313,7 +333,7 @@ def zipped_notebooks(path, problems):
                 skipped.append(f"{shown(member.filename)} (a path outside the zip)")
             elif member.filename.lower().endswith(".zip"):
                 skipped.append(f"{shown(member.filename)} (a zip inside the zip)")
-            elif member.is_dir() or not member.filename.lower().endswith(".ipynb") or any(map(_is_debris, parts)):
+            elif member.is_dir() or not member.filename.lower().endswith(".ipynb") or any(map(is_debris, parts)):
                 continue
             elif len(read) >= MAX_ZIP_NOTEBOOKS or member.file_size > MAX_NOTEBOOK_BYTES or \
                     total + member.file_size > MAX_ZIP_BYTES:

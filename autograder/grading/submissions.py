@@ -7,17 +7,15 @@ Which part a notebook is does not depend on its file name: it is recognised by i
 ``grade_id`` s, then by the graded functions it defines, then by its file name.
 """
 import json
-import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import PARTS
 from autograder.markscheme import short_name
+from autograder.grading.layouts import MAX_NOTEBOOK_BYTES, entries, is_debris as _is_debris, shown, zipped_notebooks
 from autograder.notebook import source
 
-MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
 MAX_JSON_DEPTH = 64          # a notebook written by Jupyter nests about 8 levels deep
 MAX_JSON_CONTAINERS = 200_000  # objects and arrays: what costs memory in the parsed notebook
 MAX_JSON_BRACKETS = 4_000_000   # in strings too (a notebook with more is no notebook Jupyter wrote)
@@ -26,19 +24,6 @@ MAX_CELLS = 10_000
 MAX_CODE_BYTES = 4 * 1024 * 1024  # all code cells of a notebook together
 NO_NOTEBOOK = "no notebook (.ipynb) found in the submission"
 REDOWNLOAD = "re-download it from Jupyter with File > Download"
-
-
-def shown(name):
-    """``name`` (a file or folder name, a student) as it may be printed or written: valid UTF-8 (bytes
-    that were not become U+FFFD), no control or format characters (a newline would forge a line of the
-    printed summary), no leading or trailing space, at most 100 characters."""
-    text = str(name)
-    try:
-        text = os.fsencode(text).decode("utf-8", "replace")
-    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte (from JSON's "\\ud800")
-        text = text.encode("utf-8", "replace").decode("utf-8")
-    text = "".join("_" if unicodedata.category(ch)[0] == "C" else ch for ch in text)
-    return text.strip()[:100] or "_"
 
 
 @dataclass
@@ -260,7 +245,6 @@ def discover(paths, signatures, exclude=None, layout=None, notes=None):
         For a path whose layout is ambiguous (loose notebooks beside student folders, two students'
         notebooks in one folder); the message names the files.
     """
-    from autograder.grading.layouts import entries
     students, seen = {}, {}
     notes = [] if notes is None else notes
     exclude = None if exclude is None else Path(exclude).resolve()
@@ -295,7 +279,6 @@ def read_files(files, problems):
     """The :class:`Notebook` s of ``files``: notebooks, and the notebooks inside zips (read in memory,
     never unpacked: nothing is written into the submission). What a zip held that was not read is
     appended to ``problems``."""
-    from autograder.grading.layouts import zipped_notebooks
     notebooks = []
     for file in files:
         if file.suffix.lower() == ".zip":
@@ -336,11 +319,6 @@ def _is_students(path, base):
     nowhere on its way from ``base`` a name :func:`_is_debris` skips."""
     return (path.suffix.lower() in (".ipynb", ".zip") and path.is_file() and not path.is_symlink()
             and not any(_is_debris(part) for part in path.relative_to(base).parts))
-
-
-def _is_debris(name):
-    """A Jupyter checkpoint, a hidden file or folder, or macOS archive debris (``__MACOSX/``, ``._*``)."""
-    return name.startswith(".") or name == "__MACOSX"
 
 
 def gather(student, folder, signatures):
