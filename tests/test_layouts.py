@@ -46,7 +46,9 @@ def test_canvas_download_is_one_row_per_student(tmp_path):
         "chencarol": ["part2_strategies"]}
     assert subs["andersonalice"].info == {"id": "10234", "login": "andersonalice"}
     assert subs["brownbob"].info["late"] == "Canvas marked it LATE" and "late" not in subs["chencarol"].info
-    assert all(not s.problems for s in subs.values())
+    assert subs["brownbob"].problems == ["Canvas marked this submission LATE (the course policy decides what "
+                                         "that costs)"]
+    assert not subs["andersonalice"].problems and not subs["chencarol"].problems
 
 
 def test_moodle_download_merges_a_students_folders(tmp_path):
@@ -119,9 +121,12 @@ def test_nbgrader_course_takes_its_timestamp(tmp_path):
 def test_folders_hidden_folders_and_links_get_a_message(tmp_path):
     put(PART1, tmp_path / "alice" / "part1.ipynb")
     put(PART2, tmp_path / ".bob" / "part2.ipynb")
+    put(PART2, tmp_path / "__MACOSX" / "alice" / "._part1.ipynb")
     (tmp_path / "carol").symlink_to(tmp_path / "alice")
+    (tmp_path / "dana").mkdir()
     notes = []
-    assert rows(tmp_path, notes=notes) == {"alice": ["part1_basics"]}
+    assert rows(tmp_path, notes=notes) == {"alice": ["part1_basics"], "dana": []}
+    assert any("__MACOSX" in n and "archive debris" in n for n in notes), notes
     assert any(".bob" in n and "starts with '.'" in n for n in notes), notes
     assert any("carol" in n and "symbolic link" in n for n in notes), notes
     assert not any("alice" in n for n in notes)
@@ -169,6 +174,9 @@ def test_a_zip_bomb_is_bounded(tmp_path, monkeypatch):
     (lambda root: (canvas_class(root), put(PART2, root / "mystery.ipynb")), ["mystery.ipynb"]),
     (lambda root: (put(PART1, root / "Alice A_1_assignsubmission_file_" / "p.ipynb"),
                    put(PART1, root / "notes" / "p.ipynb")), ["notes"]),
+    (lambda root: (canvas_class(root), put(PART2, root / "extra" / "p.ipynb")), ["extra"]),
+    (lambda root: (put(PART1, root / "submission_1" / "p.ipynb"), put(PART2, root / "loose.ipynb"),
+                   (root / "submission_metadata.yml").write_text(GRADESCOPE_METADATA)), ["loose.ipynb"]),
 ])
 def test_ambiguous_classes_are_refused_naming_the_files(tmp_path, build, named):
     build(tmp_path)
@@ -187,6 +195,19 @@ def test_the_cli_refuses_an_ambiguous_class_and_writes_nothing(tmp_path):
     assert result.returncode == 2 and "stray.ipynb" in result.stderr and "nothing was graded" in result.stderr
     assert "Traceback" not in result.stderr and not result.stdout
     assert not (tmp_path / "out").exists()
+
+
+def test_a_gradebook_without_state_is_never_replaced_by_fewer_students(tmp_path):
+    """An output folder an older grader wrote (a gradebook, no state): grading one student into it is refused."""
+    put(PART1, tmp_path / "class" / "alice" / "part1.ipynb")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "grades.csv").write_text("student,score,max_score\nalice,1,42\nbob,2,42\n")
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade", tmp_path / "class", "--out",
+                             tmp_path / "out"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "has students these submissions do not (bob)" in result.stderr
+    assert "alice," not in result.stderr.split("(")[1]
+    assert (tmp_path / "out" / "grades.csv").read_text().count("\n") == 3
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["grades.csv"]
 
 
 def test_layout_can_be_forced(tmp_path):

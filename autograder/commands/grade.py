@@ -27,6 +27,7 @@ def grade_command(args):
     out, notes = Path(args.out), []
     submissions = _discover(args, out, notes)
     state = _load_state(out)
+    _refuse_a_gradebook_without_state(out, state, submissions)
     state["roster"] = _checked(args.roster, "roster") if args.roster else state["roster"]
     state["policy"] = _checked(args.policy, "policy") if args.policy else state["policy"]
     everyone = sorted(set(state["students"]) | {sub.student for sub in submissions})
@@ -46,7 +47,7 @@ def grade_command(args):
     def keep(result):
         state["students"][result.student] = dict(record(by_name[result.student], result, digests[result.student]),
                                                  course=course)
-        save_state(out, state)  # after each student: an interrupted batch loses no one graded
+        save_state(out, state, [result.student])  # as each finishes: an interrupted batch loses no one graded
         write_student(finished(_only(state, result.student))[0][result.student], folders[result.student])
 
     start = time.perf_counter()
@@ -106,6 +107,23 @@ def _load_state(out):
         return load_state(out)
     except StateError as exc:
         raise UsageError(str(exc)) from exc
+
+
+def _refuse_a_gradebook_without_state(out, state, submissions):
+    """Refuse to replace a gradebook the folder has no state of (an older grader's) by fewer students."""
+    import csv
+    if state["students"] or not (out / "grades.csv").is_file():
+        return
+    try:
+        with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+            before = {row.get("student") for row in csv.DictReader(f)}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        before = set()
+    lost = sorted(s for s in before - {sub.student for sub in submissions} if s)
+    if lost:
+        raise UsageError(f"{out / 'grades.csv'} has students these submissions do not ({', '.join(lost[:10])}"
+                         f"{' ...' if len(lost) > 10 else ''}) and no grading state to keep their rows (an older "
+                         "grader wrote it): grade the whole class into it, or into a new folder; nothing was written")
 
 
 def _checked(path, kind):

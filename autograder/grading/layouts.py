@@ -146,8 +146,10 @@ def _canvas(path, layout, notes):
                           f"{'is' if len(others) == 1 else 'are'} not named <name>_<user id>_<attachment id>_<file> "
                           "as Canvas names them: whose are they? Move them out, or put each student's files in a "
                           "folder of their own and grade with --layout folders")
-    if _folders_in(path):
-        _refuse_loose(path)
+    folders = _folders_in(path)
+    if folders:
+        raise LayoutError(f"{shown(path)} looks like a Canvas download (one flat folder), but it also holds the "
+                          f"folder(s) {_names(folders)}: whose are they? Move them out, or grade with --layout")
     groups = {}
     for file in _submission_files(path):
         match = CANVAS_FILE.match(file.name)
@@ -158,6 +160,7 @@ def _canvas(path, layout, notes):
         entry.info = {"id": user_id, "login": login}
         if any(m["late"] for _, m in files):
             entry.info["late"] = "Canvas marked it LATE"
+            entry.problems.append("Canvas marked this submission LATE (the course policy decides what that costs)")
         found.append(entry)
     return found
 
@@ -199,6 +202,7 @@ def _gradescope(path, layout, notes):
     if not isinstance(metadata, dict):
         raise LayoutError(f"{shown(path / GRADESCOPE_METADATA)} is not Gradescope's submission metadata "
                           "(a mapping of submission_<id> to its submitters)")
+    _refuse_loose(path)
     _note_skipped(path, notes)
     found = []
     for folder in _folders_in(path):
@@ -276,9 +280,9 @@ def _refuse_mixed(folder, files):
 def _note_skipped(path, notes):
     """Tell what at the top of ``path`` is not graded: hidden folders and files, links."""
     for item in sorted(path.iterdir()):
-        if item.name in (GRADESCOPE_METADATA, "__MACOSX"):
-            continue
-        if item.is_symlink():
+        if item.name == "__MACOSX" and item.is_dir():
+            notes.append(f"skipped {shown(item)}: macOS archive debris (copies of the files' metadata)")
+        elif item.is_symlink():
             notes.append(f"skipped {shown(item)}: a symbolic link (links are never followed)")
         elif item.name.startswith(".") and (item.is_dir() or item.suffix in SUBMISSION_SUFFIXES):
             notes.append(f"skipped {shown(item)}: its name starts with '.' (hidden; Jupyter's checkpoints and "

@@ -1,8 +1,9 @@
 """What a class's output folder remembers between runs of ``grade``: every student's graded result, the content
 hash of what was graded, where the submission came from, and the TAs' scores, roster and policy last given.
 
-It lives in ``OUT/.grading-state.json`` (no student's folder can be named so: see
-:func:`autograder.results.outputs.safe_name`). ``grade`` grades only the students whose files changed (or all
+It lives in ``OUT/.grading-state/`` (no student's folder can be named so: see
+:func:`autograder.results.outputs.safe_name`): ``class.json`` (roster, policy, TAs' scores) and one file per
+student, so that saving a student as they finish costs the same in a class of 10 or 500. ``grade`` grades only the students whose files changed (or all
 of them when the course files changed, or with ``--regrade-all``), and rewrites the gradebook from every
 student the folder remembers: a run on a few students never replaces the class by those few.
 """
@@ -15,8 +16,9 @@ from datetime import datetime
 from autograder.grading.runner import CheckRecord
 from autograder.results.types import ItemResult, StudentResult, WrittenResult
 
-STATE_FILE = ".grading-state.json"
+STATE_DIR = ".grading-state"
 VERSION = 1
+CLASS_KEYS = ("version", "manual", "roster", "policy")
 
 
 class StateError(Exception):
@@ -45,28 +47,39 @@ def course_hash(fingerprint):
 
 def load_state(out):
     """The state of output folder ``out`` (an empty one when there is none). Raises :class:`StateError`."""
-    path = out / STATE_FILE
-    if not path.is_file():
-        return {"version": VERSION, "course": "", "students": {}, "manual": [], "roster": None, "policy": None}
+    folder = out / STATE_DIR
+    state = {"version": VERSION, "students": {}, "manual": [], "roster": None, "policy": None}
+    if not folder.is_dir():
+        return state
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-        if state.get("version") != VERSION or not isinstance(state.get("students"), dict):
-            raise ValueError(f"version {state.get('version')!r}, expected {VERSION}")
-        for record in state["students"].values():
-            record["result"] = result_from_json(record["result"])
+        state.update(json.loads((folder / "class.json").read_text(encoding="utf-8")))
+        if state["version"] != VERSION:
+            raise ValueError(f"version {state['version']!r}, expected {VERSION}")
+        for path in sorted((folder / "students").glob("*.json")):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            state["students"][data["student"]] = dict(data["record"], result=result_from_json(data["record"]["result"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise StateError(f"{path} is not a grading state `grade` wrote ({exc}); move the output folder aside "
+        raise StateError(f"{folder} is not a grading state `grade` wrote ({exc}); move the output folder aside "
                          "and grade the class again") from exc
     return state
 
 
-def save_state(out, state):
-    """Write ``state`` to ``out`` (to a temporary file first: an interrupted write loses nothing)."""
-    data = dict(state, students={name: dict(record, result=result_to_json(record["result"]))
-                                 for name, record in state["students"].items()})
-    temporary = out / (STATE_FILE + ".tmp")
+def save_state(out, state, students=None):
+    """Write ``state`` into ``out``: the class's part, and the ``students`` named (default: all)."""
+    folder = out / STATE_DIR
+    (folder / "students").mkdir(parents=True, exist_ok=True)
+    _write(folder / "class.json", {k: state[k] for k in CLASS_KEYS})
+    for name in state["students"] if students is None else students:
+        record_ = state["students"][name]
+        _write(folder / "students" / f"{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:24]}.json",
+               {"student": name, "record": dict(record_, result=result_to_json(record_["result"]))})
+
+
+def _write(path, data):
+    """Write JSON to a temporary file first, then rename it: an interrupted write loses nothing."""
+    temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(data, ensure_ascii=False, default=_time), encoding="utf-8")
-    temporary.replace(out / STATE_FILE)
+    temporary.replace(path)
 
 
 def record(submission, result, digest):
