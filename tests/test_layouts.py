@@ -210,6 +210,14 @@ def test_a_gradebook_without_state_is_never_replaced_by_fewer_students(tmp_path)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["grades.csv"]
 
 
+def test_the_output_folder_inside_an_lms_download_is_no_one(tmp_path):
+    root = canvas_class(tmp_path / "canvas")
+    put(PART1, root / "graded" / "andersonalice" / "copy.ipynb")  # what an earlier `grade --out` left there
+    assert sorted(rows(root, exclude=root / "graded")) == ["andersonalice", "brownbob", "chencarol"]
+    with pytest.raises(LayoutError, match="graded"):
+        discover([root], part_functions())
+
+
 def test_layout_can_be_forced(tmp_path):
     """Forced to ``folders``, a Canvas-named student folder is one student; by default it is read as Canvas."""
     put(PART1, tmp_path / "x" / "andersonalice_10234_1_part1.ipynb")

@@ -76,26 +76,29 @@ class Entry:
     problems: list = field(default_factory=list)
 
 
-def entries(path, layout=None, notes=None):
+def entries(path, layout=None, notes=None, exclude=None):
     """The :class:`Entry` s under ``path``, in the ``layout`` given or recognised (:func:`detect`).
 
-    What is skipped (hidden folders, links) is appended to ``notes``; raises :class:`LayoutError` for an
+    What is skipped (hidden folders, links) is appended to ``notes``; a folder at ``exclude`` (the grader's
+    output folder, when it lies among the submissions) is no student's. Raises :class:`LayoutError` for an
     ambiguous path.
     """
     path = Path(path)
     notes = [] if notes is None else notes
-    layout = layout or detect(path)
+    skip = () if exclude is None else (Path(exclude).resolve(),)
+    layout = layout or detect(path, skip)
     if path.is_file():
         return [_entry(path.stem, path, [path], "student")]
     if layout == "nbgrader" and (path / "submitted").is_dir():
         path = path / "submitted"
     readers = {"student": _student, "folders": _folders, "nbgrader": _folders, "canvas": _canvas,
                "moodle": _moodle, "gradescope": _gradescope}
-    return readers[layout](path, layout, notes)
+    return readers[layout](path, layout, notes, skip)
 
 
-def detect(path):
-    """The layout of ``path`` (one of :data:`LAYOUTS`), from its file and folder names alone."""
+def detect(path, skip=()):
+    """The layout of ``path`` (one of :data:`LAYOUTS`), from its file and folder names alone (the folders
+    in ``skip`` left out)."""
     path = Path(path)
     if path.is_file():
         return "student"
@@ -103,7 +106,7 @@ def detect(path):
         return "gradescope"
     if (path / "submitted").is_dir():
         return "nbgrader"
-    folders, files = _folders_in(path), _submission_files(path)
+    folders, files = _folders_in(path, skip), _submission_files(path)
     if any(MOODLE_NAME.match(f.name) for f in [*folders, *files]):
         return "moodle"  # the names that are not Moodle's are refused, named
     if files and any(CANVAS_FILE.match(f.name) for f in files):
@@ -111,21 +114,21 @@ def detect(path):
     return "student" if files else "folders"
 
 
-def _student(path, layout, notes):
+def _student(path, layout, notes, skip):
     """One student's folder: its notebooks and zips (sub-folders are theirs too, two levels down)."""
     files = _find(path)
-    if any(_find(folder) for folder in _folders_in(path)) and _submission_files(path):
+    if any(_find(folder) for folder in _folders_in(path, skip)) and _submission_files(path):
         _refuse_loose(path)
     _refuse_mixed(path, files)
     return [_entry(path.name, path, files, layout)]
 
 
-def _folders(path, layout, notes):
+def _folders(path, layout, notes, skip):
     """A folder per student (nbgrader's ``submitted/`` too); loose notebooks beside them are refused."""
     _refuse_loose(path)
     _note_skipped(path, notes)
     found = []
-    for folder in _folders_in(path):
+    for folder in _folders_in(path, skip):
         files = _find(folder)
         _refuse_mixed(folder, files)
         entry = _entry(folder.name, folder, files, layout)
@@ -137,7 +140,7 @@ def _folders(path, layout, notes):
     return found
 
 
-def _canvas(path, layout, notes):
+def _canvas(path, layout, notes, skip):
     """Canvas's flat folder: files grouped by ``<lastfirst>_<user id>``; every file must be so named."""
     _note_skipped(path, notes)
     others = [f for f in _submission_files(path) if not CANVAS_FILE.match(f.name)]
@@ -146,7 +149,7 @@ def _canvas(path, layout, notes):
                           f"{'is' if len(others) == 1 else 'are'} not named <name>_<user id>_<attachment id>_<file> "
                           "as Canvas names them: whose are they? Move them out, or put each student's files in a "
                           "folder of their own and grade with --layout folders")
-    folders = _folders_in(path)
+    folders = _folders_in(path, skip)
     if folders:
         raise LayoutError(f"{shown(path)} looks like a Canvas download (one flat folder), but it also holds the "
                           f"folder(s) {_names(folders)}: whose are they? Move them out, or grade with --layout")
@@ -165,16 +168,16 @@ def _canvas(path, layout, notes):
     return found
 
 
-def _moodle(path, layout, notes):
+def _moodle(path, layout, notes, skip):
     """Moodle's download: a folder (or flat files) per student and plug-in, merged per participant id."""
     _note_skipped(path, notes)
-    others = [f for f in [*_folders_in(path), *_submission_files(path)] if not MOODLE_NAME.match(f.name)]
+    others = [f for f in [*_folders_in(path, skip), *_submission_files(path)] if not MOODLE_NAME.match(f.name)]
     if others:
         raise LayoutError(f"{shown(path)} looks like a Moodle download, but {_names(others)} "
                           f"{'is' if len(others) == 1 else 'are'} not named <Full Name>_<id>_assignsubmission_"
                           "<plug-in>_ as Moodle names them: whose are they? Move them out, or grade with --layout")
     groups = {}
-    for item in [*_folders_in(path), *_submission_files(path)]:
+    for item in [*_folders_in(path, skip), *_submission_files(path)]:
         match = MOODLE_NAME.match(item.name)
         files = _find(item) if item.is_dir() else [item]
         group = groups.setdefault((match["name"], match["id"]), [])
@@ -191,7 +194,7 @@ def _moodle(path, layout, notes):
     return found
 
 
-def _gradescope(path, layout, notes):
+def _gradescope(path, layout, notes, skip):
     """Gradescope's export: a row per submitter of each ``submission_<id>/`` in the metadata."""
     import yaml
     try:
@@ -205,7 +208,7 @@ def _gradescope(path, layout, notes):
     _refuse_loose(path)
     _note_skipped(path, notes)
     found = []
-    for folder in _folders_in(path):
+    for folder in _folders_in(path, skip):
         files = _find(folder, depth=8)  # one submission: its sub-folders are the same student's
         meta = metadata.get(folder.name)
         if not isinstance(meta, dict) or not isinstance(meta.get(":submitters"), list):
@@ -294,8 +297,9 @@ def _names(files, most=5):
     return ", ".join(names) + (f" and {len(files) - most} more" if len(files) > most else "")
 
 
-def _folders_in(path):
-    return sorted(p for p in path.iterdir() if p.is_dir() and not p.is_symlink() and not is_debris(p.name))
+def _folders_in(path, skip=()):
+    return sorted(p for p in path.iterdir() if p.is_dir() and not p.is_symlink() and not is_debris(p.name)
+                  and p.resolve() not in skip)
 
 
 def _submission_files(path):

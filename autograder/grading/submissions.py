@@ -252,7 +252,7 @@ def discover(paths, signatures, exclude=None, layout=None, notes=None):
     for path in map(Path, paths):
         if not path.exists():
             raise FileNotFoundError(f"no such file or folder: {shown(path)}")
-        found += entries(path, layout, notes)  # every path is checked before anything is read
+        found += entries(path, layout, notes, exclude)  # every path is checked before anything is read
     for entry in found:
         where = (entry.folder.resolve(), entry.key)
         if entry.folder.resolve() == exclude or where in seen:
