@@ -63,7 +63,8 @@ def build_parser():
     p.add_argument("dir", metavar="DIR", help="an output folder of `grade`")
     p.add_argument("--to", choices=("canvas", "moodle", "csv"), required=True, help="the gradebook to import into")
     p.add_argument("--assignment", default="Active Learning Lab",
-                   help="the assignment's column (default: %(default)s; Canvas: \"Name (id)\" to match an existing one)")
+                   help="the assignment's column (default: %(default)s; for Canvas, \"Name (id)\" matches an "
+                        "existing assignment)")
     p.add_argument("--roster", metavar="FILE.csv", default=None, help="a roster to take the ids from instead")
     p.add_argument("--out", default=None, help="the CSV to write (default: DIR/export-<target>.csv)")
 

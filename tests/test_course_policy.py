@@ -54,12 +54,13 @@ def test_the_late_rule(late, penalty):
 
 def test_an_extension_found_by_roster_id_and_an_override_of_a_written_answer():
     bob = apply_policy(result("bob"), policy(), {"bob", "10235"}, DUE + timedelta(days=2), "file times")
-    assert bob.penalty == 0 and bob.adjustments == ["extension: due 2026-03-04 23:59 UTC instead of 2026-03-01 23:59 UTC"]
-    item = written_items()[0]
+    assert bob.penalty == 0
+    assert bob.adjustments == ["extension: due 2026-03-04 23:59 UTC instead of 2026-03-01 23:59 UTC"]
+    item, reason = written_items()[0], "re-marked after a regrade request"
     original = result()
     alice = apply_policy(original, policy(item.name), {"alice"}, DUE, "file times")
-    assert alice.written[item.name].score == 1 and alice.written[item.name].comment == "re-marked after a regrade request"
-    assert alice.adjustments == [f"{item.name} set to 1 (was not graded) by the instructor: re-marked after a regrade request"]
+    assert alice.written[item.name].score == 1 and alice.written[item.name].comment == reason
+    assert alice.adjustments == [f"{item.name} set to 1 (was not graded) by the instructor: {reason}"]
     assert original.written[item.name].score is None and not original.adjustments, "the graded result was changed"
 
 

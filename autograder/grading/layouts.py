@@ -328,7 +328,8 @@ def zipped_notebooks(path, problems):
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
-        problems.append(f"{name} is not a readable zip ({exc}): its notebooks were not graded; hand in the .ipynb files")
+        problems.append(f"{name} is not a readable zip ({exc}): its notebooks were not graded; hand in the "
+                        ".ipynb files")
         return
     read, total, skipped = [], 0, []
     with archive:

@@ -3,9 +3,10 @@ hash of what was graded, where the submission came from, and the TAs' scores, ro
 
 It lives in ``OUT/.grading-state/`` (no student's folder can be named so: see
 :func:`autograder.results.outputs.safe_name`): ``class.json`` (roster, policy, TAs' scores) and one file per
-student, so that saving a student as they finish costs the same in a class of 10 or 500. ``grade`` grades only the students whose files changed (or all
-of them when the course files changed, or with ``--regrade-all``), and rewrites the gradebook from every
-student the folder remembers: a run on a few students never replaces the class by those few.
+student, so that saving a student as they finish costs the same in a class of 10 or 500. ``grade`` grades
+only the students whose files changed (or all of them when the course files changed, or with
+``--regrade-all``), and rewrites the gradebook from every student the folder remembers: a run on a few students
+never replaces the class by those few.
 """
 import hashlib
 import json
