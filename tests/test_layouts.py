@@ -34,6 +34,7 @@ def canvas_class(root):
     put(PART2, root / "andersonalice_10234_556678_part2_strategies.ipynb")
     put(PART1, root / "brownbob_LATE_10235_556679_part1_basics-1.ipynb")  # a resubmission, late
     put(PART2, root / "chencarol_10236_556680_part1_basics.ipynb")  # the wrong file name: found by content
+    put(PART2, root / "müllerjosé_10237_556681_part2.ipynb")
     return root
 
 
@@ -43,12 +44,12 @@ def test_canvas_download_is_one_row_per_student(tmp_path):
     subs = {s.student: s for s in discover([root], part_functions())}
     assert {k: sorted(s.notebooks) for k, s in subs.items()} == {
         "andersonalice": ["part1_basics", "part2_strategies"], "brownbob": ["part1_basics"],
-        "chencarol": ["part2_strategies"]}
+        "chencarol": ["part2_strategies"], "müllerjosé": ["part2_strategies"]}
     assert subs["andersonalice"].info == {"id": "10234", "login": "andersonalice"}
     assert subs["brownbob"].info["late"] == "Canvas marked it LATE" and "late" not in subs["chencarol"].info
     assert subs["brownbob"].problems == ["Canvas marked this submission LATE (the course policy decides what "
                                          "that costs)"]
-    assert not subs["andersonalice"].problems and not subs["chencarol"].problems
+    assert not subs["andersonalice"].problems and not subs["chencarol"].problems and not subs["müllerjosé"].problems
 
 
 def test_moodle_download_merges_a_students_folders(tmp_path):
@@ -213,7 +214,7 @@ def test_a_gradebook_without_state_is_never_replaced_by_fewer_students(tmp_path)
 def test_the_output_folder_inside_an_lms_download_is_no_one(tmp_path):
     root = canvas_class(tmp_path / "canvas")
     put(PART1, root / "graded" / "andersonalice" / "copy.ipynb")  # what an earlier `grade --out` left there
-    assert sorted(rows(root, exclude=root / "graded")) == ["andersonalice", "brownbob", "chencarol"]
+    assert sorted(rows(root, exclude=root / "graded")) == ["andersonalice", "brownbob", "chencarol", "müllerjosé"]
     with pytest.raises(LayoutError, match="graded"):
         discover([root], part_functions())
 

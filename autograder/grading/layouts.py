@@ -29,7 +29,8 @@ from pathlib import Path
 
 
 LAYOUTS = ("student", "folders", "nbgrader", "canvas", "moodle", "gradescope")
-CANVAS_FILE = re.compile(r"^(?P<login>[a-z0-9]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<attachment>\d+)_(?P<file>.+)$")
+# Canvas's <lastfirst> is the sortable name, lower-cased, without spaces or punctuation (letters may be accented)
+CANVAS_FILE = re.compile(r"^(?P<login>[^\W_]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<attachment>\d+)_(?P<file>.+)$")
 MOODLE_NAME = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>file|onlinetext)_(?P<file>.*)$")
 GRADESCOPE_METADATA = "submission_metadata.yml"
 SUBMISSION_SUFFIXES = (".ipynb", ".zip")
