@@ -65,6 +65,8 @@ def test_moodle_download_merges_a_students_folders(tmp_path):
         ("Alice Anderson", ["part1_basics"], "12345"), ("Alice Anderson~2", ["part2_strategies"], "12347"),
         ("Bob Brown", ["part2_strategies"], "12346")]
     assert any("online text" in p for p in subs[0].problems)
+    put(PART1, root / os.fsdecode(b"Jos\xe9 Diaz_12348_assignsubmission_file_") / "part1.ipynb")  # not UTF-8
+    assert discover([root], part_functions())[3].info == {"id": "12348", "name": "Jos\ufffd Diaz"}
     assert not any("online text" in p for p in subs[2].problems)
 
 
@@ -232,3 +234,16 @@ def test_file_times_are_the_stated_fallback(tmp_path):
     [alice] = discover([tmp_path], part_functions())
     assert alice.submitted_at == datetime.fromtimestamp(1_770_000_000, timezone.utc)
     assert alice.time_source.startswith("the files' modification times")
+
+
+def test_the_grading_state_keeps_what_is_not_utf8(tmp_path):
+    """A file name that is not UTF-8 reaches the state (a problem, the folder): saved and read back as it was."""
+    from autograder.grading.store import load_state, save_state
+    from autograder.results.types import StudentResult
+    odd = os.fsdecode(b"caf\xe9")
+    result = StudentResult("caf\ufffd", problems=[f"{odd}.ipynb could not be read"])
+    state = load_state(tmp_path)
+    state["students"]["caf\ufffd"] = {"hash": "x", "result": result, "folder": str(tmp_path / odd), "info": {}}
+    save_state(tmp_path, state)
+    again = load_state(tmp_path)["students"]["caf\ufffd"]
+    assert again["result"] == result and again["folder"] == str(tmp_path / odd)

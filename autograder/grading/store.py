@@ -72,14 +72,16 @@ def save_state(out, state, students=None):
     _write(folder / "class.json", {k: state[k] for k in CLASS_KEYS})
     for name in state["students"] if students is None else students:
         record_ = state["students"][name]
-        _write(folder / "students" / f"{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:24]}.json",
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        _write(folder / "students" / f"{digest}.json",
                {"student": name, "record": dict(record_, result=result_to_json(record_["result"]))})
 
 
 def _write(path, data):
     """Write JSON to a temporary file first, then rename it: an interrupted write loses nothing."""
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, default=_time), encoding="utf-8")
+    # ASCII: a name or message that is not valid UTF-8 (a lone surrogate from a file name) is kept escaped
+    temporary.write_text(json.dumps(data, default=_time), encoding="ascii")
     temporary.replace(path)
 
 

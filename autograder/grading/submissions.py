@@ -258,7 +258,7 @@ def discover(paths, signatures, exclude=None, layout=None, notes=None):
         if entry.folder.resolve() == exclude or where in seen:
             continue
         sub = Submission(_unique(shown(entry.student), students), entry.folder, problems=list(entry.problems),
-                         submitted_at=entry.submitted_at, time_source=entry.time_source, info=dict(entry.info),
+                         submitted_at=entry.submitted_at, time_source=entry.time_source, info={k: shown(v) for k, v in entry.info.items()},
                          layout=entry.layout, sources=list(entry.files))
         seen[where] = students[sub.student] = sub
         if sub.student != shown(entry.student):
