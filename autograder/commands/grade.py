@@ -21,8 +21,7 @@ def grade_command(args):
     Only submissions whose files (or the course files) changed since the folder last graded them are graded
     (all with ``--regrade-all``); the gradebook holds every student the folder remembers.
     """
-    from autograder.results.outputs import (student_folders, summary_table, write_answers, write_gradebook,
-                                            write_mistakes, write_notes, write_student)
+    from autograder.results.outputs import student_folders, write_student
     _require_isolation(args)
     out, notes = Path(args.out), []
     submissions = _discover(args, out, notes)
@@ -55,27 +54,41 @@ def grade_command(args):
         limits = course_limits(extra_hidden=[*args.paths, out])  # no worker sees another student's files
         grade_batch(todo, jobs=args.jobs, limits=limits, notes=notes, on_result=keep)
     save_state(out, state)
-    results, people = finished(state)
-    for name, result in results.items():
-        write_student(result, folders[name])
-    write_gradebook(list(results.values()), out / "grades.csv", people)
-    write_answers(list(results.values()), out / "written_answers.json")
-    write_mistakes(list(results.values()), out / "mistakes.csv")
     notes += _class_notes(state, submissions, folders, out)
-    write_notes(notes, out / "grading-notes.md")
-    print(summary_table([results[sub.student] for sub in submissions]))
-    for note in notes:
-        print(f"- {note}")
-    print(f"Graded {len(todo)} submission(s) in {time.perf_counter() - start:.1f} s"
-          + (f"; {len(submissions) - len(todo)} unchanged since they were graded (kept; --regrade-all grades "
-             "them again)" if len(todo) < len(submissions) else "")
-          + f". Gradebook ({len(results)} students): {out / 'grades.csv'}, notes: {out / 'grading-notes.md'}")
+    results = _write_class(state, folders, notes, out)
+    _print_run(results, submissions, notes, len(todo), time.perf_counter() - start, out)
     if manual:
         print(f"Merged {len(manual)} written score(s) from {args.manual}")
     elif any(r.pending for r in results.values()):
         print(f"Written answers to grade: `python -m autograder answers {out}`, then "
               f"`grade ... --out {out} --manual {out / 'answers' / 'scores.csv'}`")
     return 3 if any(n.startswith(CHANGED) for n in notes) else 0
+
+
+def _write_class(state, folders, notes, out):
+    """Write every output of the class ``state`` remembers into ``out``; return ``{student: result}``."""
+    from autograder.results.outputs import (write_answers, write_gradebook, write_mistakes, write_notes,
+                                            write_student)
+    results, people = finished(state)
+    for name, result in results.items():
+        write_student(result, folders[name])
+    write_gradebook(list(results.values()), out / "grades.csv", people)
+    write_answers(list(results.values()), out / "written_answers.json")
+    write_mistakes(list(results.values()), out / "mistakes.csv")
+    write_notes(notes, out / "grading-notes.md")
+    return results
+
+
+def _print_run(results, submissions, notes, graded, seconds, out):
+    """The table of this run's students, the notes, and what was graded and kept."""
+    from autograder.results.outputs import summary_table
+    print(summary_table([results[sub.student] for sub in submissions]))
+    for note in notes:
+        print(f"- {note}")
+    kept = len(submissions) - graded
+    print(f"Graded {graded} submission(s) in {seconds:.1f} s"
+          + (f"; {kept} unchanged since they were graded (kept; --regrade-all grades them again)" if kept else "")
+          + f". Gradebook ({len(results)} students): {out / 'grades.csv'}, notes: {out / 'grading-notes.md'}")
 
 
 def _require_isolation(args):
