@@ -124,13 +124,18 @@ def test_regrade_one_student_then_merge_ta_scores(graded):
     row is kept, bob's row changes, and nothing else does."""
     root, out, _ = graded
     before = book(out)
-    shutil.copy(SOLUTIONS_DIR / "part2_strategies.ipynb", root / "class" / "bob_partial" / "part2_strategies.ipynb")
-    handed_in(root / "class" / "bob_partial", DUE - timedelta(hours=1))  # his corrected hand-in, on time
+    bob = root / "class" / "bob_partial"
+    shutil.copy(SOLUTIONS_DIR / "part2_strategies.ipynb", bob / "part2_strategies.ipynb")
+    (bob / "unzipped").mkdir()  # his new hand-in, unzipped into a folder of its own: still bob, not "unzipped"
+    for notebook in bob.glob("*.ipynb"):
+        notebook.rename(bob / "unzipped" / notebook.name)
+    handed_in(bob, DUE - timedelta(hours=1))  # on time
     result = run("grade", root / "class" / "bob_partial", "--out", out, "--jobs", "1")
     assert result.returncode == 0, result.stderr
     assert "Graded 1 submission(s)" in result.stdout
     assert "not among these submissions; their rows are kept as graded earlier: alice_complete" in result.stdout
     after = book(out)
+    assert sorted(after) == ["alice_complete", "bob_partial"]
     assert after["alice_complete"] == before["alice_complete"]
     entropy = "part2.entropy_sampling"
     assert float(after["bob_partial"][entropy]) > float(before["bob_partial"][entropy])

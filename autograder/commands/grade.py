@@ -24,8 +24,8 @@ def grade_command(args):
     from autograder.results.outputs import student_folders, write_student
     _require_isolation(args)
     out, notes = Path(args.out), []
-    submissions = _discover(args, out, notes)
     state = _load_state(out)
+    submissions = _discover(args, out, notes, state)
     _refuse_a_gradebook_without_state(out, state, submissions)
     state["roster"] = _checked(args.roster, "roster") if args.roster else state["roster"]
     state["policy"] = _checked(args.policy, "policy") if args.policy else state["policy"]
@@ -99,11 +99,15 @@ def _require_isolation(args):
                          "(in a container) or where unprivileged user namespaces are allowed")
 
 
-def _discover(args, out, notes):
+def _discover(args, out, notes, state):
     """The submissions to grade (a UsageError, before anything is written, when there are none or the
-    layout is ambiguous)."""
+    layout is ambiguous). Paths named as students the output folder knows are those students' folders,
+    whatever their layout looks like (notebooks in a sub-folder make a folder look like a class)."""
+    layout = args.layout
+    if layout is None and all(Path(p).is_dir() and Path(p).name in state["students"] for p in args.paths):
+        layout = "student"
     try:
-        submissions = discover(args.paths, part_functions(), exclude=out, layout=args.layout, notes=notes)
+        submissions = discover(args.paths, part_functions(), exclude=out, layout=layout, notes=notes)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from exc
     except LayoutError as exc:
