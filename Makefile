@@ -25,7 +25,10 @@ $(STAMP): requirements.txt pyproject.toml
 
 lab: $(STAMP)
 	$(BIN)/python -m autograder lab --out build/lab
-	$(BIN)/python -m autograder grade data/example_submissions --out build/grades
+	$(BIN)/python -m autograder grade data/example_submissions --out build/grades \
+	    --roster data/course/roster.csv --policy data/course/policy.toml
+	$(BIN)/python -m autograder grade data/example_submissions/bob_partial --out build/grades --regrade-all
+	$(BIN)/python -m autograder export build/grades --to canvas
 	$(BIN)/python -m autograder similarity build/grades
 	$(BIN)/python -m autograder handout --out build/handout.zip
 

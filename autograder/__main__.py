@@ -4,6 +4,7 @@ import importlib
 import sys
 
 from autograder import PARTS
+from autograder.grading.layouts import LAYOUTS
 
 
 def build_parser():
@@ -24,7 +25,17 @@ def build_parser():
 
     p = sub.add_parser("grade", help="grade submissions: gradebook, results.json and feedback per student")
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="a student's folder, a notebook, or a folder of student folders")
+                   help="a student's folder, a notebook, or a class: a folder per student, nbgrader's course, "
+                        "a Canvas, Moodle or Gradescope download")
+    p.add_argument("--layout", choices=LAYOUTS, default=None,
+                   help="the class's layout (default: recognised from its file and folder names)")
+    p.add_argument("--roster", metavar="FILE.csv", default=None,
+                   help="the class list (student, name, email, id, ...; a Canvas gradebook export works): ids "
+                        "for the gradebook and the export; who handed in nothing is listed")
+    p.add_argument("--policy", metavar="FILE.toml", default=None,
+                   help="the course policy: due date, late rule, extensions, per-student overrides")
+    p.add_argument("--regrade-all", action="store_true",
+                   help="grade every submission again, even those unchanged since the output folder graded them")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--jobs", type=int, default=None, help="parallel graders (default: number of cores)")
     p.add_argument("--manual", metavar="FILE.csv", default=None,
@@ -54,6 +65,15 @@ def build_parser():
                    help="inside the bundle (what run_autograder calls): grade $AUTOGRADER_ROOT/submission "
                         "and write $AUTOGRADER_ROOT/results/results.json")
 
+    p = sub.add_parser("export", help="after `grade`: the gradebook as Canvas's or Moodle's grade import takes it")
+    p.add_argument("dir", metavar="DIR", help="an output folder of `grade`")
+    p.add_argument("--to", choices=("canvas", "moodle", "csv"), required=True, help="the gradebook to import into")
+    p.add_argument("--assignment", default="Active Learning Lab",
+                   help="the assignment's column (default: %(default)s; for Canvas, \"Name (id)\" matches an "
+                        "existing assignment)")
+    p.add_argument("--roster", metavar="FILE.csv", default=None, help="a roster to take the ids from instead")
+    p.add_argument("--out", default=None, help="the CSV to write (default: DIR/export-<target>.csv)")
+
     p = sub.add_parser("report", help="the instructor's view of a graded batch: items by pass rate, score spread")
     p.add_argument("dir", metavar="DIR", help="an output folder of `grade` (holding grades.csv)")
     return parser
@@ -68,15 +88,16 @@ COMMANDS = {
     "report": ("autograder.results.report", "main"),
     "answers": ("autograder.results.answers", "main"),
     "similarity": ("autograder.results.similarity_report", "main"),
-    "grade": ("autograder.grading.batch", "grade_command"),
-    "check": ("autograder.grading.batch", "check_command"),
+    "grade": ("autograder.commands.grade", "grade_command"),
+    "check": ("autograder.commands.grade", "check_command"),
+    "export": ("autograder.commands.export", "export_command"),
 }
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     module, function = COMMANDS[args.command]
-    from autograder.grading.batch import UsageError
+    from autograder.commands import UsageError
     try:
         return getattr(importlib.import_module(module), function)(args)
     except UsageError as exc:

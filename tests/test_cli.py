@@ -11,6 +11,7 @@ import pytest
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.authoring.examples import EXAMPLES_DIR
 from autograder.markscheme import gradebook_items, load_items, written_items
+from autograder.results.report import INFO_COLUMNS
 from autograder.results.written import anonymous_id, pseudonym_key
 
 pytestmark = pytest.mark.slow
@@ -51,7 +52,7 @@ def test_gradebook_columns_and_scores(examples):
     _, out = examples
     with open(out / "grades.csv", newline="") as f:
         header = next(csv.reader(f))
-    assert header == ["student", "score", "max_score", *[it.name for it in gradebook_items()]]
+    assert header == ["student", "score", "max_score", *[it.name for it in gradebook_items()], *INFO_COLUMNS]
     rows = gradebook(out)
     alice = rows["alice_complete"]
     # 35 autograded + 7 written required; the bonus (5 autograded + 2 written) is extra credit.

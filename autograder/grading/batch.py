@@ -1,21 +1,17 @@
-"""The ``grade`` and ``check`` commands: many submissions in parallel, or one notebook's public checks."""
+"""The batch engine: many submissions graded in parallel, each in its own grading process, none lost.
+
+The ``grade`` command around it is :mod:`autograder.commands.grade`.
+"""
 import multiprocessing
 import os
 import sys
-import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from pathlib import Path
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.markscheme import part_functions
 from autograder.worker.cleanup import locked, protect_grader
-from autograder.worker.confinement import FULL, course_limits, describe, isolation_mode, weaker_because
-from autograder.grading.submissions import NO_NOTEBOOK, discover
-
-
-class UsageError(Exception):
-    """The grader cannot run with these arguments (exit code 2)."""
+from autograder.worker.confinement import FULL, course_limits, describe, isolation_mode
 
 
 def _grade_one(submission, limits):
@@ -122,106 +118,6 @@ def _progress(total, enabled):
                 file=sys.stderr)
 
 
-def prepare_output(out):
-    """Create the output folder and make sure it is writable, or raise :class:`UsageError`."""
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise UsageError(f"cannot write to the output folder {out}: {exc.strerror or exc}") from exc
-    return out
-
-
 def isolation_note(mode):
     """What the grading notes say about how student code was isolated, and why not better (``describe``)."""
     return f"student code: {describe(mode)}"
-
-
-def grade_command(args):
-    from autograder.results.outputs import (student_folders, summary_table, write_answers, write_gradebook,
-                                            write_mistakes, write_notes, write_student)
-    from autograder.results.similarity import ANSWER_CODE, write_answer_code
-    mode = isolation_mode()
-    if args.require_isolation and mode == "none":
-        raise UsageError(f"--require-isolation: this grader cannot isolate student code ({weaker_because(mode)}); "
-                         "grade as root (in a container) or where unprivileged user namespaces or Landlock are allowed")
-    try:
-        submissions = discover(args.paths, part_functions(), exclude=Path(args.out))
-    except FileNotFoundError as exc:
-        raise UsageError(str(exc)) from exc
-    except OSError as exc:
-        raise UsageError(f"cannot read the submissions: {exc}") from exc
-    if not any(sub.notebooks or sub.problems != [NO_NOTEBOOK] for sub in submissions):
-        raise UsageError(f"no submissions found under {' '.join(args.paths)}: no notebook (.ipynb) in them")
-    manual = _manual_scores(args.manual, [sub.student for sub in submissions], args.out)  # before anything is written
-    out = prepare_output(args.out)
-    folders = student_folders([sub.student for sub in submissions], out)
-    notes = []
-    start = time.perf_counter()
-    limits = course_limits(extra_hidden=[*args.paths, out])  # no worker sees another student's files
-    results = grade_batch(submissions, jobs=args.jobs, limits=limits, notes=notes,
-                          on_result=lambda r: write_student(_with_manual(r, manual), folders[r.student]))
-    write_gradebook(results, out / "grades.csv")
-    write_answers(results, out / "written_answers.json")
-    write_notes(notes, out / "grading-notes.md")
-    write_mistakes(results, out / "mistakes.csv")
-    write_answer_code(submissions, out / ANSWER_CODE)  # for `similarity`
-    print(summary_table(results))
-    print(f"Graded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; "
-          f"gradebook: {out / 'grades.csv'}, notes: {out / 'grading-notes.md'}")
-    if manual:
-        print(f"Merged {len(manual)} written score(s) from {args.manual}")
-    elif any(r.pending for r in results):
-        print(f"Written answers to grade: `python -m autograder answers {out}`, then "
-              f"`grade ... --out {out} --manual {out / 'answers' / 'scores.csv'}`")
-    return 3 if any(n.startswith(CHANGED) for n in notes) else 0
-
-
-def _manual_scores(path, students, out):
-    """The TA's written scores from the CSV at ``path`` (``{}`` without one; pseudonyms by the key in ``out``);
-    a bad CSV is a UsageError."""
-    from autograder.results.written import ManualError, pseudonym_key, read_manual
-    if path is None:
-        return {}
-    try:
-        return read_manual(path, students, pseudonym_key(out))
-    except (ManualError, ValueError) as exc:
-        raise UsageError(f"{exc}; nothing was graded or written") from exc
-
-
-def _with_manual(result, manual):
-    from autograder.results.written import apply_manual
-    apply_manual(result, manual)
-    return result
-
-
-def check_command(args):
-    """A folder: the pre-upload check (:mod:`autograder.grading.handin`). A notebook: its public checks, what passes
-    and what to fix."""
-    from autograder.grading.grade import grade_submission
-    from autograder.results.outputs import item_feedback
-    path = Path(args.notebook)
-    if path.is_dir():
-        from autograder.grading.handin import check_folder, print_report
-        report = check_folder(path)
-        print_report(report, path)
-        return 0 if report.ready else 1
-    if not path.is_file():
-        raise UsageError(f"no such notebook or folder: {path}")
-    sub = discover([path], part_functions())[0]
-    result = grade_submission(sub, public_only=True)
-    for problem in result.problems + result.incidents:
-        print(f"! {problem}")
-    graded = [(name, item) for name, item in result.items.items() if item.tests]
-    if not graded:
-        print(f"{path.name}: no graded function of the lab found")
-        return 1
-    for name, item in graded:
-        ok = all(t.passed for t in item.tests)
-        print(f"{'✔' if ok else '✘'} {name}")
-        for line in item_feedback(item):
-            print(f"    {line}")
-    return 0 if all(t.passed for _, item in graded for t in item.tests) else 1

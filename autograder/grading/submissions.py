@@ -1,22 +1,21 @@
 """Finding the students and their notebooks in the paths a TA passes to ``grade``.
 
-A path is a student's folder of notebooks, a single ``.ipynb`` (the student is its file stem), or a
-folder of student folders; nbgrader's ``submitted/<student>/<assignment>/`` layout is recognised.
+A path is a student's folder of notebooks, a single ``.ipynb`` (the student is its file stem), or a class
+in one of the layouts of :mod:`autograder.grading.layouts` (a folder per student, nbgrader, Canvas, Moodle,
+Gradescope). Notebooks inside a zip are read from the zip, in memory.
 Which part a notebook is does not depend on its file name: it is recognised by its graded cells'
 ``grade_id`` s, then by the graded functions it defines, then by its file name.
 """
 import json
-import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import PARTS
 from autograder.markscheme import short_name
+from autograder.grading.layouts import MAX_NOTEBOOK_BYTES, entries, is_debris as _is_debris, shown, zipped_notebooks
 from autograder.notebook import source
 
-MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
 MAX_JSON_DEPTH = 64          # a notebook written by Jupyter nests about 8 levels deep
 MAX_JSON_CONTAINERS = 200_000  # objects and arrays: what costs memory in the parsed notebook
 MAX_JSON_BRACKETS = 4_000_000   # in strings too (a notebook with more is no notebook Jupyter wrote)
@@ -25,19 +24,6 @@ MAX_CELLS = 10_000
 MAX_CODE_BYTES = 4 * 1024 * 1024  # all code cells of a notebook together
 NO_NOTEBOOK = "no notebook (.ipynb) found in the submission"
 REDOWNLOAD = "re-download it from Jupyter with File > Download"
-
-
-def shown(name):
-    """``name`` (a file or folder name, a student) as it may be printed or written: valid UTF-8 (bytes
-    that were not become U+FFFD), no control or format characters (a newline would forge a line of the
-    printed summary), no leading or trailing space, at most 100 characters."""
-    text = str(name)
-    try:
-        text = os.fsencode(text).decode("utf-8", "replace")
-    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte (from JSON's "\\ud800")
-        text = text.encode("utf-8", "replace").decode("utf-8")
-    text = "".join("_" if unicodedata.category(ch)[0] == "C" else ch for ch in text)
-    return text.strip()[:100] or "_"
 
 
 @dataclass
@@ -63,6 +49,11 @@ class Submission:
     folder: Path
     notebooks: dict = field(default_factory=dict)    # part -> Notebook
     problems: list = field(default_factory=list)
+    submitted_at: object = None   # datetime (timezone-aware) of the hand-in, when the layout tells it
+    time_source: str = ""         # where submitted_at comes from ("Canvas file name", "file times", ...)
+    info: dict = field(default_factory=dict)  # what the layout tells of the student: id, name, email, ...
+    layout: str = ""
+    sources: list = field(default_factory=list)  # the files read: notebooks and zips (for the content hash)
 
     @property
     def files(self):
@@ -72,8 +63,9 @@ class Submission:
         return sorted(p for p in self.folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def read_code_cells(path):
-    """Read ``path`` as a notebook; return a :class:`Notebook` (never raises for bad content).
+def read_code_cells(path, data=None):
+    """Read ``path`` (or ``data``, its bytes, when given) as a notebook; return a :class:`Notebook`
+    (never raises for bad content).
 
     What could cost the grading process memory or time is bounded before parsing: the file's size,
     then the JSON's nesting depth and number of objects and arrays. Then the parts of the notebook the
@@ -81,8 +73,9 @@ def read_code_cells(path):
     """
     nb = Notebook(Path(path))
     try:
-        with open(nb.path, "rb") as f:
-            data = f.read(MAX_NOTEBOOK_BYTES + 1)  # read no more than the limit, whatever stat said
+        if data is None:
+            with open(nb.path, "rb") as f:
+                data = f.read(MAX_NOTEBOOK_BYTES + 1)  # read no more than the limit, whatever stat said
     except OSError as exc:
         nb.problems.append(f"{nb.name} could not be read ({exc.strerror or exc})")
         return nb
@@ -239,37 +232,65 @@ def identify_part(nb, signatures):
     return best
 
 
-def discover(paths, signatures, exclude=None):
-    """The :class:`Submission` s under ``paths`` (see the module docstring), sorted by student.
+def discover(paths, signatures, exclude=None, layout=None, notes=None):
+    """The :class:`Submission` s under ``paths``, sorted by student.
 
-    Student names are printable (:func:`shown`) and unique: a second folder of the same name (or of a
-    name that prints the same) is graded apart, as ``name~2``, and both are told. A folder at
-    ``exclude`` (the grader's output folder, if it lies among the submissions) is skipped, and so is a
-    folder given twice. Raises ``FileNotFoundError`` for a path that does not exist.
+    Each path's layout (:mod:`autograder.grading.layouts`) is recognised from its file and folder naming,
+    or forced with ``layout``. Student names are printable (:func:`shown`) and unique: a second folder of
+    the same name (or of a name that prints the same) is graded apart, as ``name~2``, and both are told.
+    A folder at ``exclude`` (the grader's output folder, if it lies among the submissions) is skipped, and
+    so is a folder given twice. What was skipped, and why, is appended to ``notes``.
+
+    Raises
+    ------
+    FileNotFoundError
+        For a path that does not exist.
+    LayoutError
+        For a path whose layout is ambiguous (loose notebooks beside student folders, two students'
+        notebooks in one folder); the message names the files.
     """
     students, seen = {}, {}
+    notes = [] if notes is None else notes
     exclude = None if exclude is None else Path(exclude).resolve()
+    found = []
     for path in map(Path, paths):
         if not path.exists():
             raise FileNotFoundError(f"no such file or folder: {shown(path)}")
-        for student, folder, files in _student_folders(path):
-            where = folder.resolve()
-            if where == exclude or where in seen:
-                continue
-            sub = Submission(_unique(shown(student), students), folder)
-            seen[where] = students[sub.student] = sub
-            if sub.student != shown(student):
-                first = students[shown(student)]
-                note = (f"two submissions are named {shown(student)!r}: {shown(first.folder)} is graded as "
-                        f"{first.student!r}, {shown(folder)} as {sub.student!r}")
-                first.problems.append(note)
-                sub.problems.append(note)
-            for file in files:
-                _add_notebook(sub, read_code_cells(file), signatures)
+        found += entries(path, layout, notes, exclude)  # every path is checked before anything is read
+    for entry in found:
+        where = (entry.folder.resolve(), entry.key)
+        if entry.folder.resolve() == exclude or where in seen:
+            continue
+        sub = Submission(_unique(shown(entry.student), students), entry.folder, problems=list(entry.problems),
+                         submitted_at=entry.submitted_at, time_source=entry.time_source, info={k: shown(v) for k, v in entry.info.items()},
+                         layout=entry.layout, sources=list(entry.files))
+        seen[where] = students[sub.student] = sub
+        if sub.student != shown(entry.student):
+            first = students[shown(entry.student)]
+            note = (f"two submissions are named {shown(entry.student)!r}: {shown(first.folder)} is graded as "
+                    f"{first.student!r}, {shown(entry.folder)} as {sub.student!r}")
+            first.problems.append(note)
+            sub.problems.append(note)
+        for nb in read_files(entry.files, sub.problems):
+            _add_notebook(sub, nb, signatures)
     for sub in students.values():
         if not sub.notebooks and not sub.problems:
             sub.problems.append(NO_NOTEBOOK)
     return [students[s] for s in sorted(students)]
+
+
+def read_files(files, problems):
+    """The :class:`Notebook` s of ``files``: notebooks, and the notebooks inside zips (read in memory,
+    never unpacked: nothing is written into the submission). What a zip held that was not read is
+    appended to ``problems``."""
+    notebooks = []
+    for file in files:
+        if file.suffix.lower() == ".zip":
+            for name, data in zipped_notebooks(file, problems):
+                notebooks.append(read_code_cells(file / name, data=data))
+        else:
+            notebooks.append(read_code_cells(file))
+    return notebooks
 
 
 def _unique(name, taken):
@@ -300,43 +321,8 @@ def _add_notebook(sub, nb, signatures):
 def _is_students(path, base):
     """Whether ``path``, below ``base``, is one of the student's notebooks: a file, not a symlink, and
     nowhere on its way from ``base`` a name :func:`_is_debris` skips."""
-    return (path.suffix == ".ipynb" and path.is_file() and not path.is_symlink()
+    return (path.suffix.lower() in (".ipynb", ".zip") and path.is_file() and not path.is_symlink()
             and not any(_is_debris(part) for part in path.relative_to(base).parts))
-
-
-def _is_debris(name):
-    """A Jupyter checkpoint, a hidden file or folder, or macOS archive debris (``__MACOSX/``, ``._*``)."""
-    return name.startswith(".") or name == "__MACOSX"
-
-
-def _notebooks_in(folder, depth=2):
-    try:
-        found = sorted(p for p in folder.glob("*.ipynb") if _is_students(p, folder))
-        if not found and depth > 0:
-            for sub in sorted(p for p in folder.iterdir() if _is_students_folder(p)):
-                found += _notebooks_in(sub, depth - 1)
-    except OSError:  # a folder the grader may not read: its notebooks are not found, the row says so
-        return []
-    return found
-
-
-def _is_students_folder(path):
-    return path.is_dir() and not path.is_symlink() and not _is_debris(path.name)
-
-
-def _student_folders(path):
-    """Yield ``(student, folder, notebook files)`` for every student under ``path``."""
-    if path.is_file():
-        yield path.stem, path, [path]
-        return
-    if (path / "submitted").is_dir():           # an nbgrader course root
-        path = path / "submitted"
-    direct = sorted(p for p in path.glob("*.ipynb") if _is_students(p, path))
-    if direct:                                   # a student's own folder
-        yield path.name, path, direct
-        return
-    for folder in sorted(p for p in path.iterdir() if _is_students_folder(p)):
-        yield folder.name, folder, _notebooks_in(folder)
 
 
 def gather(student, folder, signatures):
@@ -348,8 +334,9 @@ def gather(student, folder, signatures):
     """
     folder = Path(folder)
     sub = Submission(student, folder)
-    for file in sorted(p for p in folder.rglob("*.ipynb") if _is_students(p, folder)):
-        _add_notebook(sub, read_code_cells(file), signatures)
+    files = sorted(p for suffix in ("*.ipynb", "*.zip") for p in folder.rglob(suffix) if _is_students(p, folder))
+    for nb in read_files(files, sub.problems):
+        _add_notebook(sub, nb, signatures)
     if not sub.notebooks and not sub.problems:
         sub.problems.append(NO_NOTEBOOK)
     return sub

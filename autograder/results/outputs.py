@@ -5,6 +5,7 @@ import re
 
 from autograder.grading.grade import SIGNATURE, STUB, UNCOMMON, mistake_message
 from autograder.markscheme import gradebook_items, load_items
+from autograder.results.report import INFO_COLUMNS
 from autograder.results.types import WrittenResult
 
 # What grading and `report` write at the top of the output folder: no student's folder may be named so.
@@ -31,21 +32,35 @@ def student_folders(students, out):
     return folders
 
 
-def write_gradebook(results, path):
-    """``grades.csv``: one row per student: student, score, max_score, one column per item.
+def write_gradebook(results, path, people=None):
+    """``grades.csv``: one row per student: student, score, max_score, one column per item, then
+    :data:`~autograder.results.report.INFO_COLUMNS`.
 
-    A written answer no TA has scored yet is an empty cell. ``score`` includes extra credit, ``max_score``
-    does not, so a score may be above it.
+    A written answer no TA has scored yet is an empty cell. ``score`` includes extra credit and is less any
+    late penalty; ``max_score`` leaves extra credit out, so a score may be above it. ``required`` and
+    ``extra_credit`` are the points before the penalty. ``people`` (``{student: {"id", "name", "email",
+    "submitted_at"}}``, from the roster and the layout) fills the last columns.
     """
     names = [it.name for it in gradebook_items()]
+    people = people or {}
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "score", "max_score", *names])
+        writer.writerow(["student", "score", "max_score", *names, *INFO_COLUMNS])
         for r in results:
             entries = r.all_items()
+            person = people.get(r.student, {})
             writer.writerow([r.student, _num(r.score), _num(r.max_score),
                              *("" if n not in entries or entries[n].score is None else _num(entries[n].score)
-                               for n in names)])
+                               for n in names),
+                             *map(_num, points_apart(r).values()), "; ".join(r.adjustments),
+                             *(person.get(k) or "" for k in ("id", "name", "email", "submitted_at"))])
+
+
+def points_apart(result):
+    """``{"required", "extra_credit", "late_penalty"}`` of ``result``: the points before the penalty."""
+    extra = result.points(False, extra=True) + result.points(True, extra=True)
+    required = result.points(False, extra=False) + result.points(True, extra=False)
+    return {"required": round(required, 2), "extra_credit": round(extra, 2), "late_penalty": result.penalty}
 
 
 def write_notes(notes, path):
@@ -164,7 +179,8 @@ def results_json(result, written=True):
     return {
         "score": result.score if written else round(result.points(False), 2),
         "execution_time": round(result.seconds, 2),
-        "output": "\n".join([score_line(result) if written else WRITTEN_ELSEWHERE, *_notes(result)]),
+        "output": "\n".join([score_line(result) if written else WRITTEN_ELSEWHERE, *_notes(result),
+                              *(f"adjusted: {a}" for a in result.adjustments)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -177,6 +193,8 @@ def feedback_markdown(result):
     notes = _notes(result)
     if notes:
         lines += ["## About your submission", "", *(f"- {n}" for n in notes), ""]
+    if result.adjustments:
+        lines += ["## Adjustments (course policy)", "", *(f"- {a}" for a in result.adjustments), ""]
     if result.plots:
         handed_in = sum(v == "ok" for v in result.plots.values())
         lines += [f"## Plots handed in ({handed_in} of {len(result.plots)}; not scored)", ""]
@@ -211,6 +229,7 @@ def score_line(result):
     """``Score: 47 / 42 (5 of it extra credit; 9 points of written answers not graded yet)``."""
     extra = result.points(False, extra=True) + result.points(True, extra=True)
     notes = [f"{_num(round(extra, 2))} of it extra credit" if extra else "",
+             f"after a late penalty of {_num(result.penalty)}" if result.penalty else "",
              f"{_num(result.pending)} points of written answers not graded yet" if result.pending else ""]
     notes = "; ".join(n for n in notes if n)
     return f"Score: {_num(result.score)} / {_num(result.max_score)}" + (f" ({notes})" if notes else "")

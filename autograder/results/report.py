@@ -13,12 +13,14 @@ import csv
 import math
 import statistics
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.markscheme import gradebook_items, load_items
 
 FIXED_COLUMNS = ["student", "score", "max_score"]
+# After the items, what `grade` writes of each student besides the items (see outputs.write_gradebook).
+INFO_COLUMNS = ["required", "extra_credit", "late_penalty", "adjustments", "id", "name", "email", "submitted_at"]
 
 
 class ReportError(Exception):
@@ -51,6 +53,7 @@ class Gradebook:
     totals: list      # total score of each student
     max_score: float
     items: dict       # item name -> list of scores (one per student; None: a written answer not graded yet)
+    adjustments: dict = field(default_factory=dict)  # student -> what the course policy changed ("" for none)
 
 
 def read_gradebook(path):
@@ -70,7 +73,8 @@ def read_gradebook(path):
     if header[:3] != FIXED_COLUMNS:
         raise ReportError(f"{path} is not a gradebook written by `grade`: its header must start with "
                           f"{', '.join(FIXED_COLUMNS)} (it starts with {', '.join(header[:3]) or 'nothing'})")
-    names = header[3:]
+    info = [n for n in header[3:] if n in INFO_COLUMNS]
+    names = [n for n in header[3:] if n not in INFO_COLUMNS]
     if not names:
         raise ReportError(f"{path} has no item columns after {', '.join(FIXED_COLUMNS)}")
     known = {it.name for it in gradebook_items()}
@@ -81,21 +85,23 @@ def read_gradebook(path):
                           "(autograder/markscheme.toml); was it graded with another mark scheme?")
     if len(set(names)) != len(names):
         raise ReportError(f"{path}: an item column appears twice")
-    book = Gradebook([], [], 0.0, {n: [] for n in names})
+    book = Gradebook([], [], 0.0, {n: [] for n in names}, {})
     max_scores = set()
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             raise ReportError(f"{path}, line {line}: {len(row)} values where the header has {len(header)}")
+        cells = dict(zip(header, row))
         try:
-            values = [None if not cell.strip() and column in written else float(cell)
-                      for column, cell in zip(header[1:], row[1:])]
+            values = [None if not cells[column].strip() and column in written else float(cells[column])
+                      for column in [*header[1:3], *names]]
         except ValueError as exc:
             raise ReportError(f"{path}, line {line}: not a number ({exc})") from exc
         if not all(v is None or math.isfinite(v) for v in values):
             raise ReportError(f"{path}, line {line}: a score is not a finite number")
         book.students.append(row[0])
+        book.adjustments[row[0]] = cells.get("adjustments", "") if "adjustments" in info else ""
         book.totals.append(values[0])
         max_scores.add(values[1])
         for name, value in zip(names, values[2:]):
@@ -322,8 +328,15 @@ def main(args):
     if common is not None:
         print()
         print(mistakes_text(common))
+    adjusted = {s: a for s, a in book.adjustments.items() if a}
+    if adjusted:
+        print("\nAdjusted by the course policy:")
+        for student, text in adjusted.items():
+            print(f"- {student}: {text}")
     try:
         text = markdown(stats, dist, folder / "grades.csv")
+        if adjusted:
+            text += "\n## Adjusted by the course policy\n\n" + "".join(f"- {s}: {a}\n" for s, a in adjusted.items())
         (folder / "report.md").write_text(text if common is None else text + "\n" + mistakes_markdown(common))
         plot(book, stats, folder / "report.png", common)
     except OSError as exc:

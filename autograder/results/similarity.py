@@ -71,9 +71,19 @@ def submission_code(submission):
     return code
 
 
-def write_answer_code(submissions, path):
-    """``answer_code.json``: every student's answer cells (for ``similarity``)."""
-    data = {"students": {sub.student: submission_code(sub) for sub in submissions}}
+def write_answer_code(submissions, path, everyone=None):
+    """``answer_code.json``: every student's answer cells (for ``similarity``).
+
+    ``submissions`` are read now; the other students of ``everyone`` (the gradebook's, when only some
+    students were graded into the folder) keep the code the file already holds for them.
+    """
+    try:
+        kept = read_answer_code(Path(path).parent) if everyone is not None else {}
+    except SimilarityError:
+        kept = {}
+    students = {name: code for name, code in kept.items() if name in set(everyone or ())}
+    students.update((sub.student, submission_code(sub)) for sub in submissions)
+    data = {"students": dict(sorted(students.items()))}
     Path(path).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

@@ -105,6 +105,10 @@ class StudentResult:
         How long grading took.
     written : dict
         ``{written item name: WrittenResult}``.
+    penalty : float
+        Points taken off the total by the course policy (a late penalty).
+    adjustments : list of str
+        What the course policy changed (overrides, extension, late penalty), each with its reason.
     """
     student: str
     items: dict = field(default_factory=dict)
@@ -113,11 +117,14 @@ class StudentResult:
     plots: dict = field(default_factory=dict)
     seconds: float = 0.0
     written: dict = field(default_factory=dict)
+    penalty: float = 0.0
+    adjustments: list = field(default_factory=list)
 
     @property
     def score(self):
-        """Every judged point, extra credit included (pending written answers count nothing yet)."""
-        return round(sum(self.points(written) for written in (False, True)), 2)
+        """Every judged point, extra credit included (pending written answers count nothing yet), less
+        the policy's ``penalty``."""
+        return round(sum(self.points(written) for written in (False, True)) - self.penalty, 2)
 
     @property
     def max_score(self):
