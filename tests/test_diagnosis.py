@@ -7,14 +7,14 @@ import pytest
 
 from autograder.checks.verdicts import (KEYS, UNCOMMON, as_indices, check_selection, check_selections,
                                        selection_keys, selection_verdict)
-from autograder.grading.grade import SIGNATURE, diagnose, item_score
-from autograder.grading.runner import CHECKS_DIR, CheckRecord as Record, CheckRules, Mistake, check_parts, check_rules
-from autograder.grading.runner import part_checks
+from autograder.grading.reference import load_reference
+from autograder.grading.runner import CHECKS_DIR, Mistake, check_parts, check_rules, part_checks
+from autograder.grading.signature import signature_problem, signature_problems, student_functions
 from autograder.markscheme import load_items, load_mistakes
 from autograder.results.outputs import item_feedback
+from autograder.results.types import CheckRecord as Record
 from autograder.results.types import ItemResult
-from autograder.grading.reference import load_reference
-from autograder.grading.signature import signature_problem, signature_problems, student_functions
+from autograder.scoring import SIGNATURE, CheckRules, diagnose, item_score
 
 RNG = np.random.default_rng(0)
 THREE = RNG.dirichlet(np.ones(3) * 0.7, size=40)   # three classes: the strategies disagree

@@ -1,7 +1,8 @@
 """The runner of the checks: each part's public and hidden checks against one submission, one record a check.
 
 A part's checks live in ``autograder/checks/<part>/``: ``public.py`` (what students run in the notebook's
-check cells) and ``hidden.py`` (functions registered with :func:`check`). Parts are found by folder. A check
+check cells) and ``hidden.py`` (functions registered with :func:`check`), for every part with graded
+functions in the mark scheme. A check
 takes its arguments by name: ``call`` runs the student's functions (in the worker), ``reference`` the
 reference solution's (here); both return :class:`allab.harness.Outcome`. A hidden check fails with
 :class:`Mistake` (through :func:`expect`), naming a key of ``autograder/mistakes.toml``: feedback names the
@@ -18,7 +19,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from allab.checks import PublicCheck
+from allab.figures import skip_layout
 from allab.harness import LocalCaller, StudentError, to_plain
+
+from autograder.markscheme import load_items, part_functions
+from autograder.results.types import CheckRecord
+from autograder.scoring import CheckRules
 
 CHECKS_DIR = Path(__file__).resolve().parent.parent / "checks"
 PUBLIC = "public"   # the name of a part's public check of an item (the notebook's check cell)
@@ -79,41 +85,16 @@ def _needs(func):
     return tuple(inspect.signature(func).parameters)
 
 
-@dataclass
-class CheckRecord:
-    """The outcome of one check of one item."""
-    item: str
-    name: str
-    passed: bool
-    hidden: bool
-    message: str = ""     # shown to the student only for public checks
-    mistake: str = ""     # catalogue key, when the failing check named one
-    raised: str = ""      # the student's own exception, when that is why the check failed (safe to show)
-    check: str = ""       # the check's name: its function's in hidden.py, or "public" for the check cell
-
-
-@dataclass(frozen=True)
-class CheckRules:
-    """How an item's checks share its points: ``core`` checks (the item's main job: failing one scores 0 on
-    the item) and ``weights`` (a check not listed weighs 1)."""
-    core: frozenset = frozenset({PUBLIC})
-    weights: tuple = ()   # ((check, weight), ...)
-
-    def weight(self, check):
-        return dict(self.weights).get(check, 1.0)
-
-
 def check_parts():
-    """The parts that have checks: every folder of ``autograder/checks`` with a ``hidden.py``."""
-    return sorted(path.parent.name for path in CHECKS_DIR.glob("*/hidden.py"))
+    """The parts that have checks, in lab order: those with graded functions (each has its folder of checks,
+    ``autograder/checks/<part>/``)."""
+    return list(part_functions())
 
 
 @lru_cache(maxsize=None)
 def part_checks(part):
     """The checks of ``part``, in running order: its public checks, then its hidden ones as defined."""
-    from autograder.markscheme import load_items
-    public = importlib.import_module(f"autograder.checks.{part}.public")
-    hidden = importlib.import_module(f"autograder.checks.{part}.hidden")
+    public, hidden = (_checks_module(part, kind) for kind in ("public", "hidden"))
     checks = [Check(c.function_name, PUBLIC, f"public checks of {c.function_name}", c.run, ("call",), hidden=False)
               for c in vars(public).values() if isinstance(c, PublicCheck)]
     checks += [c for c in vars(hidden).values() if isinstance(c, Check)]
@@ -124,14 +105,21 @@ def part_checks(part):
     return tuple(checks)
 
 
+def _checks_module(part, kind):
+    path = CHECKS_DIR / part / f"{kind}.py"
+    if not path.is_file():
+        raise RuntimeError(f"{part} has graded functions in the mark scheme but no {kind} checks: write "
+                           f"{path} (see the README's \"Adding or changing a part\")")
+    return importlib.import_module(f"autograder.checks.{part}.{kind}")
+
+
 @lru_cache(maxsize=None)
 def check_rules():
     """``{item name: CheckRules}`` from the checks' declarations (an item without a core check: its public
     check is core)."""
-    from autograder.markscheme import load_items
     rules = {}
     for it in load_items():
-        checks = [c for c in part_checks(it.part) if c.function == it.function] if it.part in check_parts() else []
+        checks = [c for c in part_checks(it.part) if c.function == it.function]
         core = frozenset(c.name for c in checks if c.core) or frozenset({PUBLIC})
         weights = tuple(sorted((c.name, c.weight) for c in checks if c.weight != 1.0))
         rules[it.name] = CheckRules(core, weights)
@@ -168,7 +156,6 @@ class ReferenceCaller(LocalCaller):
 
     def __init__(self, part):
         from autograder.grading.reference import load_reference
-        from autograder.grading.server import skip_layout
         skip_layout()  # the reference's plots too: layout is never checked
         super().__init__(load_reference(part))
         self.part = part
@@ -201,7 +188,6 @@ def run_checks(process, parts, public_only=False):
 
     With ``public_only``, only the public checks (the notebook's check cells) run.
     """
-    from autograder.markscheme import load_items
     names = {(it.part, it.function): it.name for it in load_items()}
     shared = {}   # outcomes of calls that several checks look at (StudentCaller.shared)
     records = []

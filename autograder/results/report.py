@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.markscheme import gradebook_items, load_items
+from autograder.scoring import SIGNATURE, mistake_message
+from autograder.scoring import points_text as _num
 
 FIXED_COLUMNS = ["student", "score", "max_score"]
 
@@ -128,10 +130,6 @@ def distribution(book):
     pending = sum(s is None for scores in book.items.values() for s in scores)
     return {"n": len(t), "mean": statistics.fmean(t), "median": statistics.median(t),
             "min": min(t), "max": max(t), "max_score": book.max_score, "extra": extra, "pending": pending}
-
-
-def _num(x):
-    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x)}"
 
 
 def table_rows(stats):
@@ -261,7 +259,6 @@ def common_mistakes(mistakes, stats):
 
 
 def _words(key):
-    from autograder.grading.grade import SIGNATURE, mistake_message
     if key == SIGNATURE:
         return "the function's signature differs from the notebook's"
     return mistake_message(key)

@@ -1,5 +1,5 @@
 """What grading found about one student: :class:`StudentResult`, one :class:`ItemResult` per autograded item
-and one :class:`WrittenResult` per written answer.
+(with a :class:`CheckRecord` per check) and one :class:`WrittenResult` per written answer.
 
 Grading builds them (:func:`autograder.grading.grade.score`, :func:`autograder.results.written.collect`);
 the outputs (:mod:`autograder.results.outputs`) and the commands only read them. This module imports no
@@ -9,6 +9,38 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from autograder.markscheme import gradebook_items
+
+
+@dataclass
+class CheckRecord:
+    """The outcome of one check of one item.
+
+    Attributes
+    ----------
+    item : str
+        The item (``part1.oracle``).
+    title : str
+        What the check checks, as feedback says it (a hidden check's docstring's first line).
+    passed : bool
+    hidden : bool
+        A hidden check (feedback shows its title, never its message).
+    message : str
+        Why it failed; shown to the student only for public checks.
+    mistake : str
+        The catalogue key the failing check named ("" when none).
+    raised : str
+        The student's own exception, when that is why the check failed (safe to show).
+    name : str
+        The check's name: its function's in ``hidden.py``, or "public" for the check cell's.
+    """
+    item: str
+    title: str
+    passed: bool
+    hidden: bool
+    message: str = ""
+    mistake: str = ""
+    raised: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True)
