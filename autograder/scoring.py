@@ -5,12 +5,21 @@ Grading calls these to build the results; the results' writers call :func:`mista
 :func:`points_text` to print them. This module imports only the mark scheme (the catalogue of mistakes), so
 both can import it.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from autograder.markscheme import load_mistakes
 
 UNCOMMON = "uncommon"    # a check's verdict when the result fits none of the catalogued mistakes
 SIGNATURE = "signature"  # an item's diagnosis when its function's signature differs from the notebook's
+
+
+class Record(Protocol):
+    """What scoring reads of a check's record (:class:`autograder.results.types.CheckRecord`)."""
+    name: str
+    passed: bool
+    mistake: str
 
 
 @dataclass(frozen=True)
@@ -24,15 +33,15 @@ class CheckRules:
     weights : tuple
         ``((check name, weight), ...)``; a check not listed weighs 1.
     """
-    core: frozenset
-    weights: tuple = ()
+    core: frozenset[str]
+    weights: tuple[tuple[str, float], ...] = ()
 
-    def weight(self, check):
+    def weight(self, check: str) -> float:
         """The weight of check ``check`` (a name)."""
         return dict(self.weights).get(check, 1.0)
 
 
-def item_score(tests, rules, points):
+def item_score(tests: Sequence[Record], rules: CheckRules, points: float) -> tuple[float, list[float | str | None]]:
     """The score of one item and what each failed check cost.
 
     Parameters
@@ -54,15 +63,17 @@ def item_score(tests, rules, points):
     """
     if not tests:
         return 0.0, []
+    costs: list[float | str | None]
     total = sum(rules.weight(t.name) for t in tests)
     if any(not t.passed and t.name in rules.core for t in tests):
-        return 0.0, ["core" if not t.passed and t.name in rules.core else None for t in tests]
+        costs = ["core" if not t.passed and t.name in rules.core else None for t in tests]
+        return 0.0, costs
     costs = [None if t.passed else round(points * rules.weight(t.name) / total, 2) for t in tests]
     passed = sum(rules.weight(t.name) for t in tests if t.passed)
     return round(points * passed / total, 2), costs
 
 
-def diagnose(tests, rules, signature=""):
+def diagnose(tests: Sequence[Record], rules: CheckRules, signature: str = "") -> str:
     """The one catalogue key that best explains the failed checks of an item ("" when none names one).
 
     A signature problem explains everything. Otherwise the key named by most failed checks wins, ties going
@@ -83,12 +94,12 @@ def diagnose(tests, rules, signature=""):
     return ""
 
 
-def mistake_message(key):
+def mistake_message(key: str) -> str:
     """The catalogue's words for mistake ``key`` (the key itself, readable, if it is not catalogued)."""
     return load_mistakes().get(key, key.replace("_", " "))
 
 
-def points_text(x):
+def points_text(x: float) -> str:
     """A score or a number of points as every output prints it: at most two decimals (scores are rounded so),
     no trailing zeros (``3``, ``2.5``, ``0.33``)."""
     return f"{round(float(x), 2):.2f}".rstrip("0").rstrip(".")

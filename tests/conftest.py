@@ -6,8 +6,9 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from autograder.grading.reference import load_reference  # noqa: E402
 from needs import NEEDS, need  # noqa: E402
+
+from autograder.grading.reference import load_reference  # noqa: E402
 
 
 def pytest_runtest_setup(item):

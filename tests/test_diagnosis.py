@@ -5,8 +5,15 @@ import ast
 import numpy as np
 import pytest
 
-from autograder.checks.verdicts import (KEYS, UNCOMMON, as_indices, check_selection, check_selections,
-                                       selection_keys, selection_verdict)
+from autograder.checks.verdicts import (
+    KEYS,
+    UNCOMMON,
+    as_indices,
+    check_selection,
+    check_selections,
+    selection_keys,
+    selection_verdict,
+)
 from autograder.grading.reference import load_reference
 from autograder.grading.runner import CHECKS_DIR, Mistake, check_parts, check_rules, part_checks
 from autograder.grading.signature import signature_problem, signature_problems, student_functions

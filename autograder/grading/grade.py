@@ -42,7 +42,7 @@ def grade_submission(submission, limits=None, public_only=False):
     cells = {part: nb.code_cells for part, nb in submission.notebooks.items() if part in graded_parts}
     process = StudentProcess(cells, limits, graded_parts)
     try:
-        for part, report in process.load().items():
+        for report in process.load().values():
             result.problems.extend(report["problems"])
         records = run_checks(process, list(submission.notebooks), public_only=public_only)
     finally:

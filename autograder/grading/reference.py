@@ -9,7 +9,6 @@ import functools
 import warnings
 
 import allab.mine
-
 from autograder import SOLUTIONS_DIR
 from autograder.markscheme import function_part
 from autograder.notebook import answer_cells, read_json_notebook, setup_cell, strip_solution_markers

@@ -14,14 +14,15 @@ needs no collection, fixtures, plugins or reports for some fifty plain function 
 import importlib
 import inspect
 import json
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Protocol
 
 from allab.checks import PublicCheck
 from allab.figures import skip_layout
 from allab.harness import LocalCaller, StudentError, to_plain
-
 from autograder.markscheme import load_items, part_functions
 from autograder.results.types import CheckRecord
 from autograder.scoring import CheckRules
@@ -33,12 +34,12 @@ PUBLIC = "public"   # the name of a part's public check of an item (the notebook
 class Mistake(AssertionError):
     """A failed hidden check naming the catalogued mistake ``key`` (a key of ``autograder/mistakes.toml``)."""
 
-    def __init__(self, key):
+    def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
 
 
-def expect(condition, key):
+def expect(condition: object, key: str) -> None:
     """Raise :class:`Mistake` ``key`` unless ``condition`` holds."""
     if not condition:
         raise Mistake(key)
@@ -50,14 +51,14 @@ class Check:
     function: str
     name: str
     title: str
-    run: object
-    needs: tuple
+    run: Callable[..., object]
+    needs: tuple[str, ...]
     core: bool = False
     weight: float = 1.0
     hidden: bool = True
 
 
-def check(function, core=False, weight=1.0):
+def check(function: str, core: bool = False, weight: float = 1.0) -> Callable[[Callable[..., object]], Check]:
     """Decorator: register a hidden check of graded function ``function`` of the module's part.
 
     Parameters
@@ -75,24 +76,24 @@ def check(function, core=False, weight=1.0):
     if weight <= 0:
         raise ValueError(f"a check's weight must be positive; got {weight}")
 
-    def register(func):
+    def register(func: Callable[..., Any]) -> Check:
         title = func.__doc__.strip().splitlines()[0] if func.__doc__ else func.__name__.replace("_", " ")
         return Check(function, func.__name__, title, func, _needs(func), core, float(weight))
     return register
 
 
-def _needs(func):
+def _needs(func: Callable[..., object]) -> tuple[str, ...]:
     return tuple(inspect.signature(func).parameters)
 
 
-def check_parts():
+def check_parts() -> list[str]:
     """The parts that have checks, in lab order: those with graded functions (each has its folder of checks,
     ``autograder/checks/<part>/``)."""
     return list(part_functions())
 
 
 @lru_cache(maxsize=None)
-def part_checks(part):
+def part_checks(part: str) -> tuple[Check, ...]:
     """The checks of ``part``, in running order: its public checks, then its hidden ones as defined."""
     public, hidden = (_checks_module(part, kind) for kind in ("public", "hidden"))
     checks = [Check(c.function_name, PUBLIC, f"public checks of {c.function_name}", c.run, ("call",), hidden=False)
@@ -105,7 +106,7 @@ def part_checks(part):
     return tuple(checks)
 
 
-def _checks_module(part, kind):
+def _checks_module(part: str, kind: str) -> Any:
     path = CHECKS_DIR / part / f"{kind}.py"
     if not path.is_file():
         raise RuntimeError(f"{part} has graded functions in the mark scheme but no {kind} checks: write "
@@ -114,7 +115,7 @@ def _checks_module(part, kind):
 
 
 @lru_cache(maxsize=None)
-def check_rules():
+def check_rules() -> dict[str, CheckRules]:
     """``{item name: CheckRules}`` from the checks' declarations (an item without a core check: its public
     check is core)."""
     rules = {}
@@ -126,17 +127,23 @@ def check_rules():
     return rules
 
 
+class Process(Protocol):
+    """Where a submission's functions run (:class:`autograder.grading.client.StudentProcess`)."""
+
+    def call(self, part: str, name: str, args: tuple, kwargs: dict) -> Any: ...
+
+
 class StudentCaller:
     """``call(name, *args, **kwargs)`` on the student's functions of one part, in the worker."""
 
-    def __init__(self, process, part, shared):
+    def __init__(self, process: Process, part: str, shared: dict[str, Any]) -> None:
         self.process, self.part, self._shared = process, part, shared
 
-    def __call__(self, name, *args, **kwargs):
+    def __call__(self, name: str, *args: Any, **kwargs: Any) -> Any:
         # The other graded functions it uses are working versions during the call: no cascade of one mistake.
         return self.process.call(self.part, name, args, kwargs)
 
-    def shared(self, name, *args, **kwargs):
+    def shared(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Like ``call``, but checks that look at different sides of one result share one call per
         submission. Not for checks of randomness, which must see every call."""
         key = _key(self.part, name, args, kwargs)
@@ -145,29 +152,29 @@ class StudentCaller:
         return self._shared[key]
 
 
-def _key(part, name, args, kwargs):
+def _key(part: str, name: str, args: tuple, kwargs: dict) -> str:
     return json.dumps([part, name, to_plain(list(args)), to_plain(kwargs)])
 
 
 class ReferenceCaller(LocalCaller):
     """``call`` on the reference solution; results are cached, as every student needs the same."""
 
-    _cache = {}
+    _cache: dict[str, Any] = {}
 
-    def __init__(self, part):
+    def __init__(self, part: str) -> None:
         from autograder.grading.reference import load_reference
         skip_layout()  # the reference's plots too: layout is never checked
         super().__init__(load_reference(part))
         self.part = part
 
-    def __call__(self, name, *args, **kwargs):
+    def __call__(self, name: str, *args: Any, **kwargs: Any) -> Any:
         key = _key(self.part, name, args, kwargs)
         if key not in self._cache:
             self._cache[key] = super().__call__(name, *args, **kwargs)
         return self._cache[key]
 
 
-def run_check(c, arguments):
+def run_check(c: Check, arguments: Mapping[str, object]) -> tuple[bool, str, str, str]:
     """Run check ``c`` with the arguments it names among ``arguments``; return ``(passed, message, mistake,
     raised)``."""
     try:
@@ -183,14 +190,14 @@ def run_check(c, arguments):
     return True, "", "", ""
 
 
-def run_checks(process, parts, public_only=False):
+def run_checks(process: Process, parts: Collection[str], public_only: bool = False) -> list[CheckRecord]:
     """Run the checks of ``parts`` against the submission in ``process``; return the :class:`CheckRecord` s.
 
     With ``public_only``, only the public checks (the notebook's check cells) run.
     """
     names = {(it.part, it.function): it.name for it in load_items()}
-    shared = {}   # outcomes of calls that several checks look at (StudentCaller.shared)
-    records = []
+    shared: dict[str, Any] = {}   # outcomes of calls that several checks look at (StudentCaller.shared)
+    records: list[CheckRecord] = []
     for part in check_parts():
         if part not in parts:
             continue

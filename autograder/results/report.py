@@ -92,7 +92,7 @@ def read_gradebook(path):
             raise ReportError(f"{path}, line {line}: {len(row)} values where the header has {len(header)}")
         try:
             values = [None if not cell.strip() and column in written else float(cell)
-                      for column, cell in zip(header[1:], row[1:])]
+                      for column, cell in zip(header[1:], row[1:], strict=True)]
         except ValueError as exc:
             raise ReportError(f"{path}, line {line}: not a number ({exc})") from exc
         if not all(v is None or math.isfinite(v) for v in values):
@@ -100,7 +100,7 @@ def read_gradebook(path):
         book.students.append(row[0])
         book.totals.append(values[0])
         max_scores.add(values[1])
-        for name, value in zip(names, values[2:]):
+        for name, value in zip(names, values[2:], strict=True):
             book.items[name].append(value)
     if not book.students:
         raise ReportError(f"{path} has a header but no students")
@@ -146,7 +146,7 @@ def text_table(stats):
     rows = [HEADER, *table_rows(stats)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
     align = ["<", ">", ">", ">", "<"]
-    lines = ["  ".join(f"{c:{a}{w}}" for c, a, w in zip(r, align, widths)).rstrip() for r in rows]
+    lines = ["  ".join(f"{c:{a}{w}}" for c, a, w in zip(r, align, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

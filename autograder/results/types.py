@@ -7,6 +7,7 @@ grading code, so that both sides can import it.
 """
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 from autograder.markscheme import gradebook_items
 
@@ -70,8 +71,8 @@ class ItemResult:
     score: float
     max_score: float
     title: str
-    tests: tuple = ()
-    costs: tuple = ()
+    tests: tuple[CheckRecord, ...] = ()
+    costs: tuple[float | str | None, ...] = ()
     submitted: bool = True
     signature: str = ""
     mistake: str = ""
@@ -103,16 +104,16 @@ class WrittenResult:
     status: str
     comment: str
 
-    def graded(self, score, comment):
+    def graded(self, score: float, comment: str) -> "WrittenResult":
         """This answer as scored by a TA."""
         return dataclasses.replace(self, score=score, status="graded", comment=comment)
 
-    def to_json(self):
+    def to_json(self) -> dict[str, Any]:
         """The entry of ``written_answers.json`` (keys in field order)."""
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_json(cls, data):
+    def from_json(cls, data: dict[str, Any]) -> "WrittenResult":
         """The inverse of :meth:`to_json` (TypeError when ``data`` is not such an entry)."""
         return cls(**data)
 
@@ -139,38 +140,38 @@ class StudentResult:
         ``{written item name: WrittenResult}``.
     """
     student: str
-    items: dict = field(default_factory=dict)
-    problems: list = field(default_factory=list)
-    incidents: list = field(default_factory=list)
-    plots: dict = field(default_factory=dict)
+    items: dict[str, ItemResult] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    incidents: list[str] = field(default_factory=list)
+    plots: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
-    written: dict = field(default_factory=dict)
+    written: dict[str, WrittenResult] = field(default_factory=dict)
 
     @property
-    def score(self):
+    def score(self) -> float:
         """Every judged point, extra credit included (pending written answers count nothing yet)."""
         return round(sum(self.points(written) for written in (False, True)), 2)
 
     @property
-    def max_score(self):
+    def max_score(self) -> float:
         """The points of every required item, autograded and written (extra credit left out)."""
         return sum(v.max_score for name, v in self.all_items().items() if name not in _extra_names())
 
     @property
-    def pending(self):
+    def pending(self) -> float:
         """The points of written answers no TA has scored yet."""
         return sum(v.max_score for v in self.written.values() if v.score is None)
 
-    def all_items(self):
+    def all_items(self) -> dict[str, ItemResult | WrittenResult]:
         """``{name: ItemResult or WrittenResult}`` of the autograded and the written items."""
         return {**self.items, **self.written}
 
-    def points(self, written, extra=None):
+    def points(self, written: bool, extra: bool | None = None) -> float:
         """The score of the autograded (or written) items; only extra credit (``extra=True``) or none."""
         entries = self.written if written else self.items
         return sum(v.score for name, v in entries.items() if v.score is not None
                    and (extra is None or (name in _extra_names()) == extra))
 
 
-def _extra_names():
+def _extra_names() -> set[str]:
     return {it.name for it in gradebook_items() if it.extra}
