@@ -155,26 +155,37 @@ def test_written_answers_pages_scores_and_merge(examples, tmp_path):
 
 
 def test_single_notebook_and_nbgrader_layout(tmp_path):
-    (tmp_path / "submitted" / "dana" / "lab").mkdir(parents=True)
-    shutil.copy(SOLUTIONS_DIR / "part2_strategies.ipynb", tmp_path / "submitted" / "dana" / "lab")
-    result = run("grade", tmp_path, "--out", tmp_path / "out", "--jobs", "1")
-    assert result.returncode == 0, result.stderr
-    assert float(gradebook(tmp_path / "out")["dana"]["part2.margin_sampling"]) == 2
+    """Two PATHs in one run: a course in nbgrader's layout and a single notebook (the student is its stem)."""
+    course = tmp_path / "course"
+    (course / "submitted" / "dana" / "lab").mkdir(parents=True)
+    shutil.copy(SOLUTIONS_DIR / "part2_strategies.ipynb", course / "submitted" / "dana" / "lab")
     single = tmp_path / "erin.ipynb"
     shutil.copy(SOLUTIONS_DIR / "part1_basics.ipynb", single)
-    result = run("grade", single, "--out", tmp_path / "out2")
-    assert result.returncode == 0 and "erin" in gradebook(tmp_path / "out2")
+    result = run("grade", course, single, "--out", tmp_path / "out", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    rows = gradebook(tmp_path / "out")
+    assert set(rows) == {"dana", "erin"}
+    assert float(rows["dana"]["part2.margin_sampling"]) == 2 and float(rows["dana"]["part1.oracle"]) == 0
+    assert float(rows["erin"]["part1.oracle"]) == 1 and float(rows["erin"]["part2.margin_sampling"]) == 0
 
 
-def test_grade_bad_arguments_exit_non_zero_with_a_reason(tmp_path):
-    result = run("grade", tmp_path / "missing", "--out", tmp_path / "out")
-    assert result.returncode == 2 and "no such file or folder" in result.stderr
+def test_grade_bad_arguments_exit_non_zero_with_a_reason(tmp_path, capsys):
+    """In this process (the command line's main): each is refused before any grading starts."""
+    from autograder.__main__ import main
+
+    def refused(*args):
+        code = main(["grade", *map(str, args)])
+        return code, capsys.readouterr().err
+
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = run("grade", SOLUTIONS_DIR / "part1_basics.ipynb", "--out", blocker / "out")
-    assert result.returncode == 2 and "cannot write to the output folder" in result.stderr
-    result = run("grade", tmp_path, "--out", tmp_path / "out")
-    assert result.returncode == 2 and "no submissions found" in result.stderr
+    cases = [((tmp_path / "missing", "--out", tmp_path / "out"), "no such file or folder"),
+             ((SOLUTIONS_DIR / "part1_basics.ipynb", "--out", blocker / "out"), "cannot write to the output folder"),
+             ((tmp_path, "--out", tmp_path / "out"), "no submissions found")]
+    for args, reason in cases:
+        code, err = refused(*args)
+        assert code == 2 and reason in err, (args, code, err)
+        assert not [other for _, other in cases if other != reason and other in err], err
 
 
 def test_check_command(tmp_path):
