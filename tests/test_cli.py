@@ -142,7 +142,7 @@ def test_written_answers_pages_scores_and_merge(examples, tmp_path):
     alice = gradebook(out)["alice_complete"]
     assert (float(alice["score"]), float(alice["max_score"])) == (49, 42)  # 35 + 7 required, 5 + 2 extra credit
     assert all(float(alice[it.name]) == it.points for it in written_items())
-    line = next(l for l in result.stdout.splitlines() if l.startswith("alice_complete"))
+    line = next(row for row in result.stdout.splitlines() if row.startswith("alice_complete"))
     assert "35 / 35 +5 extra" in line and "7 / 7 +2 extra" in line and "49 / 42" in line
     feedback = (out / "alice_complete" / "feedback.md").read_text()
     assert "Score: 49 / 42 (7 of it extra credit)" in feedback and "matches the rubric" in feedback
