@@ -191,3 +191,15 @@ def test_a_copy_of_the_course_refuses_another_checkouts_allab(tmp_path):
     own = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(tmp_path / "notebooks")})
     assert own.returncode == 0, own.stderr
+
+
+def test_importing_the_reference_leaves_allab_mine_alone():
+    """Only loading a reference (or asking for it) makes allab.mine give the reference functions."""
+    import subprocess
+    import sys
+    code = ("import allab.mine, autograder.grading.reference as ref, autograder.grading.grade\n"
+            "assert allab.mine._SOURCE is allab.mine.from_notebooks, 'an import changed allab.mine'\n"
+            "ref.load_reference('part1_basics')\n"
+            "assert allab.mine._SOURCE is ref.reference_function\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
