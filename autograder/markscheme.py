@@ -200,11 +200,6 @@ def load_parts(path=MARKSCHEME, solutions=SOLUTIONS_DIR):
     return tuple(parts)
 
 
-def part_names(path=MARKSCHEME):
-    """The parts in lab order (the order of their tables in ``path``; ``autograder.PARTS`` for the course's)."""
-    return [part.name for part in load_parts(path)]
-
-
 def load_items(path=MARKSCHEME):
     """Every graded function, in lab order (part by part, notebook order within a part)."""
     return tuple(it for part in load_parts(path) for it in part.items)

@@ -1,9 +1,11 @@
-"""The import graph of the course's code: no cycles, and the students' package never imports the grader.
+"""The import graph of the course's code: one-way layers, no cycles, and the students' package never imports
+the grader.
 
 Every ``import`` in every module of ``autograder/`` and ``notebooks/allab/`` counts, also the ones inside
 functions (imported late to save start-up time, they are still a dependency) and relative ones.
 """
 import ast
+import re
 
 from autograder import NOTEBOOKS_DIR, ROOT
 
@@ -81,6 +83,51 @@ def find_cycle(edges):
     return None
 
 
+# The layers, top to bottom: a module imports only from its own layer or below. A module's layer is that of
+# the first pattern its name matches, so a new module of a folder (commands/, worker/, results/...) has its
+# folder's layer at once. Scoring sits below the results: the outputs print its diagnoses and points.
+LAYERS = [
+    ("command line", [r"autograder\.__main__", r"autograder\.commands(\..*)?"]),
+    ("authoring and grading", [r"autograder\.(authoring|grading|worker|checks)(\..*)?"]),
+    ("results", [r"autograder\.results(\..*)?"]),
+    ("scoring", [r"autograder\.scoring"]),
+    ("shared basics", [r"autograder", r"autograder\.(markscheme|notebook)"]),
+    ("the students' package", [r"allab(\..*)?"]),
+]
+
+
+def layer(module):
+    """The index in :data:`LAYERS` of ``module``'s layer (0 is the top); None when it is in none."""
+    return next((i for i, (_, patterns) in enumerate(LAYERS) for p in patterns if re.fullmatch(p, module)), None)
+
+
+def upward_imports(edges):
+    """``[(module, imported module)]`` of every import of a higher layer's module."""
+    return sorted((a, b) for a, targets in edges.items() for b in targets if layer(b) < layer(a))
+
+
+def test_every_module_has_a_layer():
+    unplaced = sorted(m for m in modules() if layer(m) is None)
+    assert not unplaced, f"modules in no layer of tests/test_architecture.py's LAYERS: {unplaced}"
+
+
+def test_the_layers_are_one_way():
+    """The command line on top, then authoring and grading (with the worker and the checks), then the
+    results, then scoring, then the shared basics and the students' package."""
+    wrong = upward_imports(graph())
+    named = [f"{a} ({LAYERS[layer(a)][0]}) imports {b} ({LAYERS[layer(b)][0]})" for a, b in wrong]
+    assert not wrong, "imports against the layers:\n" + "\n".join(named)
+
+
+def test_the_layer_rule_sees_an_upward_import():
+    assert layer("autograder.commands.grade") == 0 and layer("autograder.worker.limits") == 1
+    assert layer("autograder.results.similarity") == 2 and layer("autograder.markscheme") == 4
+    assert layer("autograder.somewhere_new") is None
+    edges = {"autograder.results.outputs": {"autograder.grading.grade", "autograder.scoring"},
+             "autograder.scoring": {"autograder.markscheme"}}
+    assert upward_imports(edges) == [("autograder.results.outputs", "autograder.grading.grade")]
+
+
 def test_the_graph_sees_relative_and_function_level_imports():
     edges = graph()
     assert "allab.harness" in edges["allab.checks"]  # `from ..harness import LocalCaller`
@@ -144,3 +191,15 @@ def test_a_copy_of_the_course_refuses_another_checkouts_allab(tmp_path):
     own = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(tmp_path / "notebooks")})
     assert own.returncode == 0, own.stderr
+
+
+def test_importing_the_reference_leaves_allab_mine_alone():
+    """Only loading a reference (or asking for it) makes allab.mine give the reference functions."""
+    import subprocess
+    import sys
+    code = ("import allab.mine, autograder.grading.reference as ref, autograder.grading.grade\n"
+            "assert allab.mine._SOURCE is allab.mine.from_notebooks, 'an import changed allab.mine'\n"
+            "ref.load_reference('part1_basics')\n"
+            "assert allab.mine._SOURCE is ref.reference_function\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr

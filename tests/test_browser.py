@@ -3,8 +3,8 @@
 Open Part 1, run its first cells, then write `oracle` three times (the stub, a wrong answer, a right one) and
 run its check cell each time, reading the check's message as JupyterLab renders it.
 
-Needs Chromium from the Debian package (`apt-get install chromium`, which `.ci/run` does) and the `playwright`
-pip package (requirements.txt); playwright's own browser download is never used.
+Needs Chromium from the Debian package (`apt-get install chromium`, which `make test` does as root) and the
+`playwright` pip package (requirements.txt); playwright's own browser download is never used.
 """
 import json
 import os
@@ -20,9 +20,10 @@ import pytest
 
 from autograder import NOTEBOOKS_DIR
 
-pytestmark = pytest.mark.slow
+from needs import CHROMIUM
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+pytestmark = [pytest.mark.slow, pytest.mark.needs_browser]
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 TOKEN = "allab-browser-test"
@@ -52,9 +53,6 @@ def wait_for_server(url, process, timeout=120):
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on a copy of the release (the browser may autosave into it); yields its URL."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install -y chromium), "
-                    "as .ci/run does, or set CHROMIUM to its path")
     root = tmp_path_factory.mktemp("browser")
     handout = root / "notebooks"
     shutil.copytree(NOTEBOOKS_DIR, handout, ignore=shutil.ignore_patterns("__pycache__", "figures", "results"))

@@ -28,10 +28,21 @@ def checksums(folder):
 
 
 @pytest.fixture(scope="module")
-def examples(tmp_path_factory):
+def paths(tmp_path_factory):
+    """What one `grade` run grades: the bundled examples, a course in nbgrader's layout (dana: Part 2) and a
+    single notebook (erin: Part 1)."""
+    more = tmp_path_factory.mktemp("more")
+    (more / "course" / "submitted" / "dana" / "lab").mkdir(parents=True)
+    shutil.copy(SOLUTIONS_DIR / "part2_strategies.ipynb", more / "course" / "submitted" / "dana" / "lab")
+    shutil.copy(SOLUTIONS_DIR / "part1_basics.ipynb", more / "erin.ipynb")
+    return [EXAMPLES_DIR, more / "course", more / "erin.ipynb"]
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory, paths):
     out = tmp_path_factory.mktemp("grades")
     before = checksums(EXAMPLES_DIR)
-    result = run("grade", EXAMPLES_DIR, "--out", out, "--jobs", "2")
+    result = run("grade", *paths, "--out", out, "--jobs", "2")
     assert checksums(EXAMPLES_DIR) == before, "grading modified a submission"
     return result, out
 
@@ -110,7 +121,7 @@ def test_feedback_names_the_mistake_but_not_the_hidden_tests(examples):
     assert "def test_" not in feedback and "mistake(" not in feedback and "assert " not in feedback
 
 
-def test_written_answers_pages_scores_and_merge(examples, tmp_path):
+def test_written_answers_pages_scores_and_merge(examples, paths, tmp_path):
     """`answers` then a filled CSV then `grade --manual`: the written points reach every output; a bad CSV
     is refused with its row and column, and nothing already written is lost."""
     _, out = examples
@@ -121,7 +132,7 @@ def test_written_answers_pages_scores_and_merge(examples, tmp_path):
     assert "alice_complete" not in page and anonymous_id("alice_complete", key) in page and "Rubric" in page
     with open(out / "answers" / "scores.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 3 * len(written_items())
+    assert len(rows) == len(gradebook(out)) * len(written_items())
     for row in rows:  # the TA's marks: alice's answers are the reference answers
         if row["student"] == anonymous_id("alice_complete", key):
             row["score"], row["comment"] = row["points"], "matches the rubric"
@@ -136,16 +147,16 @@ def test_written_answers_pages_scores_and_merge(examples, tmp_path):
     bad = tmp_path / "bad.csv"
     alice = anonymous_id("alice_complete", key)
     bad.write_text(scores.read_text().replace(f"{alice},part3.report_cost,3,3", f"{alice},part3.report_cost,3,4"))
-    result = run("grade", EXAMPLES_DIR, "--out", out, "--manual", bad)
+    result = run("grade", *paths, "--out", out, "--manual", bad)
     row = 2 + next(i for i, r in enumerate(rows) if (r["student"], r["item"]) == (alice, "part3.report_cost"))
     assert result.returncode == 2 and f"row {row}, column 'score': 4 is above the item's 3 points" in result.stderr
     assert (out / "grades.csv").read_text() == before, "a refused CSV changed the gradebook"
-    result = run("grade", EXAMPLES_DIR, "--out", out, "--jobs", "2", "--manual", scores)
+    result = run("grade", *paths, "--out", out, "--jobs", "2", "--manual", scores)
     assert result.returncode == 0, result.stderr
     alice = gradebook(out)["alice_complete"]
     assert (float(alice["score"]), float(alice["max_score"])) == (49, 42)  # 35 + 7 required, 5 + 2 extra credit
     assert all(float(alice[it.name]) == it.points for it in written_items())
-    line = next(l for l in result.stdout.splitlines() if l.startswith("alice_complete"))
+    line = next(row for row in result.stdout.splitlines() if row.startswith("alice_complete"))
     assert "35 / 35 +5 extra" in line and "7 / 7 +2 extra" in line and "49 / 42" in line
     feedback = (out / "alice_complete" / "feedback.md").read_text()
     assert "Score: 49 / 42 (7 of it extra credit)" in feedback and "matches the rubric" in feedback
@@ -157,27 +168,32 @@ def test_written_answers_pages_scores_and_merge(examples, tmp_path):
     assert "; 1 written answer not graded yet" in result.stdout
 
 
-def test_single_notebook_and_nbgrader_layout(tmp_path):
-    (tmp_path / "submitted" / "dana" / "lab").mkdir(parents=True)
-    shutil.copy(SOLUTIONS_DIR / "part2_strategies.ipynb", tmp_path / "submitted" / "dana" / "lab")
-    result = run("grade", tmp_path, "--out", tmp_path / "out", "--jobs", "1")
-    assert result.returncode == 0, result.stderr
-    assert float(gradebook(tmp_path / "out")["dana"]["part2.margin_sampling"]) == 2
-    single = tmp_path / "erin.ipynb"
-    shutil.copy(SOLUTIONS_DIR / "part1_basics.ipynb", single)
-    result = run("grade", single, "--out", tmp_path / "out2")
-    assert result.returncode == 0 and "erin" in gradebook(tmp_path / "out2")
+def test_single_notebook_and_nbgrader_layout(examples):
+    """Graded in the same run as the examples: a course in nbgrader's layout and a single notebook (the
+    student is its stem)."""
+    _, out = examples
+    rows = gradebook(out)
+    assert float(rows["dana"]["part2.margin_sampling"]) == 2 and float(rows["dana"]["part1.oracle"]) == 0
+    assert float(rows["erin"]["part1.oracle"]) == 1 and float(rows["erin"]["part2.margin_sampling"]) == 0
 
 
-def test_grade_bad_arguments_exit_non_zero_with_a_reason(tmp_path):
-    result = run("grade", tmp_path / "missing", "--out", tmp_path / "out")
-    assert result.returncode == 2 and "no such file or folder" in result.stderr
+def test_grade_bad_arguments_exit_non_zero_with_a_reason(tmp_path, capsys):
+    """In this process (the command line's main): each is refused before any grading starts."""
+    from autograder.__main__ import main
+
+    def refused(*args):
+        code = main(["grade", *map(str, args)])
+        return code, capsys.readouterr().err
+
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = run("grade", SOLUTIONS_DIR / "part1_basics.ipynb", "--out", blocker / "out")
-    assert result.returncode == 2 and "cannot write to the output folder" in result.stderr
-    result = run("grade", tmp_path, "--out", tmp_path / "out")
-    assert result.returncode == 2 and "no submissions found" in result.stderr
+    cases = [((tmp_path / "missing", "--out", tmp_path / "out"), "no such file or folder"),
+             ((SOLUTIONS_DIR / "part1_basics.ipynb", "--out", blocker / "out"), "cannot write to the output folder"),
+             ((tmp_path, "--out", tmp_path / "out"), "no submissions found")]
+    for args, reason in cases:
+        code, err = refused(*args)
+        assert code == 2 and reason in err, (args, code, err)
+        assert not [other for _, other in cases if other != reason and other in err], err
 
 
 def test_check_command(tmp_path):

@@ -5,16 +5,23 @@ import ast
 import numpy as np
 import pytest
 
-from autograder.checks.verdicts import (KEYS, UNCOMMON, as_indices, check_selection, check_selections,
-                                       selection_keys, selection_verdict)
-from autograder.grading.grade import SIGNATURE, diagnose, item_score
-from autograder.grading.runner import CHECKS_DIR, CheckRecord as Record, CheckRules, Mistake, check_parts, check_rules
-from autograder.grading.runner import part_checks
+from autograder.checks.verdicts import (
+    KEYS,
+    UNCOMMON,
+    as_indices,
+    check_selection,
+    check_selections,
+    selection_keys,
+    selection_verdict,
+)
+from autograder.grading.reference import load_reference
+from autograder.grading.runner import CHECKS_DIR, Mistake, check_parts, check_rules, part_checks
+from autograder.grading.signature import signature_problem, signature_problems, student_functions
 from autograder.markscheme import load_items, load_mistakes
 from autograder.results.outputs import item_feedback
+from autograder.results.types import CheckRecord as Record
 from autograder.results.types import ItemResult
-from autograder.grading.reference import load_reference
-from autograder.grading.signature import signature_problem, signature_problems, student_functions
+from autograder.scoring import SIGNATURE, CheckRules, diagnose, item_score
 
 RNG = np.random.default_rng(0)
 THREE = RNG.dirichlet(np.ones(3) * 0.7, size=40)   # three classes: the strategies disagree
@@ -266,7 +273,8 @@ def test_several_tables_agree_on_the_key_that_fits_most_of_them():
 def test_a_stub_is_not_written_yet_never_a_mistake(tmp_path):
     """An untouched stub is "not written yet" in the feedback, and mistakes.csv (the class report's source) leaves
     it out; failing hidden checks of a stub name no mistake of theirs."""
-    from autograder.grading.grade import STUB, score, submission_stubs
+    from autograder.grading.grade import score, submission_stubs
+    from autograder.scoring import STUB
     from autograder.results.outputs import write_mistakes
     from autograder.results.types import StudentResult
     stub = 'def random_sampling_loop(X_labeled, y_labeled):\n    """Doc."""\n    raise NotImplementedError("x")\n'

@@ -231,7 +231,7 @@ def test_empty_submission_scores_zero(bundle, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not can_isolate(), reason="only a root grader can hide paths from its workers")
+@pytest.mark.needs_isolation
 def test_student_code_cannot_read_the_submission_folder(bundle):
     """As in `grade`, a worker sees neither the submitted files nor the results folder."""
     # Readable by anyone, like Gradescope's /autograder (pytest's own tmp_path is private to root).

@@ -4,15 +4,14 @@ import shutil
 
 import nbformat
 import pytest
+from catalogue import MUTANTS, VARIANTS
 
 from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
 from autograder.grading.batch import grade_batch
-from autograder.markscheme import load_items, load_mistakes
+from autograder.grading.submissions import discover
+from autograder.markscheme import load_items, load_mistakes, part_functions
 from autograder.notebook import is_answer_cell, read_notebook
 from autograder.results.outputs import item_feedback
-from autograder.grading.submissions import discover
-from autograder.markscheme import part_functions
-from catalogue import MUTANTS, VARIANTS
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +75,8 @@ def test_mutant_loses_points_on_its_item_only(edit, graded):
             item = result.items[it.name]
             assert item.score == item.max_score, f"{edit.key} also cost {it.name}: {item_feedback(item)}"
     feedback = "\n".join(item_feedback(broken))
-    assert diagnosis_matches(edit, broken, feedback), f"{edit.key}: expected {edit.mistake or edit.feedback!r}:\n{feedback}"
+    expected = edit.mistake or edit.feedback
+    assert diagnosis_matches(edit, broken, feedback), f"{edit.key}: expected {expected!r}:\n{feedback}"
     if edit.main_job:
         assert broken.score == 0, f"{edit.key} fails the main job of {broken.title} but scored {broken.score}"
 

@@ -11,8 +11,7 @@ import shutil
 import pytest
 
 from autograder import MARKSCHEME, PARTS, SOLUTIONS_DIR
-from autograder.markscheme import (MarkSchemeError, load_items, load_mistakes, load_parts, part_names,
-                                   written_items)
+from autograder.markscheme import MarkSchemeError, load_items, load_parts, written_items
 from autograder.notebook import answer_cells, nbgrader_meta, read_notebook, source
 
 
@@ -40,7 +39,7 @@ def _cell(nb, grade_id):
 
 def test_parts_are_in_the_order_of_their_tables():
     tables = re.findall(r"^\[parts\.(\w+)\]$", MARKSCHEME.read_text(), re.M)
-    assert PARTS == part_names() == tables
+    assert PARTS == [part.name for part in load_parts()] == tables
     assert PARTS == ["part0_overview", "part1_basics", "part2_strategies", "part3_experiments", "part4_modal", "bonus"]
 
 

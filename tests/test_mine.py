@@ -89,7 +89,7 @@ def test_later_parts_read_through_earlier_ones_and_see_edits(folder):
 def test_unknown_names_are_refused(folder):
     _write(folder, "part1_basics")
     with pytest.raises(AttributeError, match="gives the graded functions of earlier parts"):
-        mine.no_such_function
+        _ = mine.no_such_function
     with pytest.raises(ImportError):
         from allab.mine import no_such_function  # noqa: F401
 

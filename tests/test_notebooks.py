@@ -1,13 +1,13 @@
-"""Whole notebooks: the main job executes every solution; student notebooks run up to their stubs."""
-import ast
+"""Whole notebooks: the main job (`python -m autograder lab`, run once for the whole suite by the session
+fixture ``lab`` of conftest.py) executes every solution, and what the notebooks claim holds for the numbers
+they computed. That the students' notebooks run up to their stubs is checked on the hand-out, in a venv of
+its own requirements (test_handout.py)."""
 import json
-import subprocess
-import sys
+import re
 
 import pytest
 
-from autograder import NOTEBOOKS_DIR, PARTS, ROOT
-from autograder.authoring.lab import execute_notebook, run_lab, summary
+from autograder import PARTS
 from autograder.markscheme import deliverable_figures
 
 pytestmark = pytest.mark.slow
@@ -15,16 +15,12 @@ pytestmark = pytest.mark.slow
 EXPECTED_FIGURES = set(deliverable_figures())
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    out = tmp_path_factory.mktemp("lab")
-    return out, run_lab(out, jobs=2)
-
-
 def test_every_solution_notebook_executes(lab):
-    out, timings = lab
-    failed = {part: t for part, t in timings.items() if not isinstance(t, float)}
-    assert not failed, failed
+    out, result = lab
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for part in PARTS:
+        assert re.search(rf"^  {part} +ok +\d+\.\d s$", result.stdout, re.M), (part, result.stdout)
+    assert "FAILED" not in result.stdout
     assert sorted(p.stem for p in (out / "executed").glob("*.ipynb")) == sorted(PARTS)
 
 
@@ -37,8 +33,8 @@ def test_main_job_saves_every_deliverable_plot_as_a_real_png(lab):
 
 
 def test_main_job_summary_reports_the_headline(lab):
-    out, timings = lab
-    text = summary(out, timings)
+    out, result = lab
+    text = result.stdout
     headline = json.loads((out / "results" / "part3_experiments.json").read_text())["headline"]
     assert headline["n_runs"] >= 10 and headline["wins"] >= 0.9 * headline["n_runs"]
     assert f"active learning wins on {headline['wins']} of {headline['n_runs']}" in text
@@ -56,59 +52,23 @@ def test_executed_notebooks_write_nothing_to_stderr(lab):
                 assert output.get("name") != "stderr", f"{part}: {output.get('text', '')[:300]}"
 
 
-def _assigned_names(source):
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
-
-
-@pytest.mark.parametrize("part", PARTS)
-def test_student_notebook_runs_up_to_its_stubs(part, tmp_path):
-    """Given code works: every error comes from a stub, or from a name a failed cell did not get to set."""
-    nb = execute_notebook(NOTEBOOKS_DIR / f"{part}.ipynb", tmp_path, allow_errors=True)
-    unset, errors = set(), []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        for output in cell.get("outputs", []):
-            if output.output_type != "error":
-                continue
-            # a stub, or a later part using an earlier part's stub (allab.mine says which to finish)
-            stub = "Not written yet" in output.evalue or output.ename == "NotFinishedError"
-            cascade = output.ename == "NameError" and any(f"'{n}'" in output.evalue for n in unset)
-            if not (stub or cascade):
-                errors.append(f"{output.ename}: {output.evalue}\n--- in cell:\n{cell.source[:400]}")
-            unset |= _assigned_names(cell.source)
-    assert not errors, "\n\n".join(errors)
-    if part != "part0_overview":
-        assert unset or any(o.output_type == "error" for c in nb.cells for o in c.get("outputs", [])), \
-            "a student notebook with stubs must stop at them"
-
-
-def test_lab_command_line(tmp_path):
-    """`python -m autograder lab` runs one part and prints the summary (the main job's entry point)."""
-    result = subprocess.run([sys.executable, "-m", "autograder", "lab", "--out", str(tmp_path), "--parts",
-                             "part1_basics"], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert "part1_basics" in result.stdout and "ok" in result.stdout
-    assert (tmp_path / "figures" / "part1_first_run.png").is_file()
-
-
 def test_claims_of_the_text_hold_for_the_executed_numbers(lab):
     """What the reference's results are, on the numbers the notebooks computed: the prose says what to look for
     (issue 18), and the rubrics and docs/changes-from-the-handout.md quote these results."""
     out, _ = lab
     part3 = json.loads((out / "results" / "part3_experiments.json").read_text())
-    head = part3["headline"]
-    assert head["wins"] >= 0.9 * head["n_runs"] and head["p_value"] < 0.01
+    head = part3["headline"]  # the lab data, 20 paired starting sets, 20 rounds of 10
+    assert head["n_runs"] == 20 and head["wins"] >= 0.9 * head["n_runs"] and head["p_value"] < 0.01
     assert head["labels_active"] < head["labels_random"]
+    reached = re.search(r"active \S+ \(reached in (\d+) runs\), random \S+ \(reached in (\d+) runs\)",
+                        _printed(out, "part3_experiments"))
+    assert int(reached[1]) == head["n_runs"], "85% must be reachable by active learning on every seed"
+    assert int(reached[2]) >= head["n_runs"] // 2
     s = part3["strategies_aulc"]  # the rubric: margin best, then least confidence; entropy barely above random
     assert s["margin"] > s["least-confidence"] > s["entropy"] >= s["random"] - 0.005
     assert s["entropy"] - s["random"] < 0.02
     hard = part3["hard_case"]  # no reliable advantage: wins on about half, mean AULCs practically equal
-    assert 0.25 * hard["n_runs"] <= hard["wins"] <= 0.75 * hard["n_runs"]
+    assert 0.25 * hard["n_runs"] <= hard["wins"] <= 0.7 * hard["n_runs"]
     assert abs(hard["aulc_active"] - hard["aulc_random"]) < 0.01
     bonus = json.loads((out / "results" / "bonus.json").read_text())
     digits = bonus["digits"]
@@ -123,6 +83,13 @@ def test_claims_of_the_text_hold_for_the_executed_numbers(lab):
     assert picked["class-balanced"] > picked["random"] and picked["least confidence"] > picked["random"]
 
 
+def _printed(out, part):
+    """Everything the executed notebook ``part`` printed."""
+    nb = json.loads((out / "executed" / f"{part}.ipynb").read_text())
+    return "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])
+                   if o.get("name") == "stdout")
+
+
 def _figure(out, name):
     """The axes of a saved figure, as allab.figures.save_figure described them."""
     return json.loads((out / "results" / "figures" / f"{name}.json").read_text())["axes"]
@@ -135,6 +102,7 @@ def _flat_lines(ax):
 def test_figures_show_what_the_text_says(lab):
     """Issue 13's figure fixes, on the figures the main job saved."""
     from sklearn.linear_model import LogisticRegression
+
     from allab.data import load_lab_data
     out, _ = lab
     # part1_first_run: the all-labels accuracy the text compares with, as a labelled line

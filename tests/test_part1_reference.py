@@ -30,7 +30,7 @@ def test_initial_split_is_a_seeded_partition(p1):
     a = p1["create_initial_split"](X, y, 10, random_state=7)
     b = p1["create_initial_split"](X, y, 10, random_state=7)
     c = p1["create_initial_split"](X, y, 10, random_state=8)
-    for left, right in zip(a, b):
+    for left, right in zip(a, b, strict=True):
         np.testing.assert_array_equal(left, right)
     assert not np.array_equal(a[0], c[0])
     X_lab, y_lab, X_pool, y_pool, pool_idx = a
@@ -101,7 +101,7 @@ def test_loop_grows_the_labelled_set_and_empties_the_pool(p1):
     # 50 pool rows: 10 -> 30 -> 50 -> 60 (the last batch is smaller), then the pool is empty
     assert n_labeled == [10, 30, 50, 60]
     assert len(accuracies) == 4 and all(0 <= a <= 1 for a in accuracies)
-    for before, after in zip(copies, data):
+    for before, after in zip(copies, data, strict=True):
         np.testing.assert_array_equal(before, after)
 
 

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
+from test_part1_reference import FixedProba, loop_data, pool
 
 from allab.data import load_digits_multiclass, load_lab_data
-from test_part1_reference import FixedProba, loop_data, pool
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def test_random_loop_is_seeded_and_pairs_with_the_active_loop(p2):
     b = p2["random_sampling_loop"](*data, 6, 5, random_state=3, verbose=False)
     assert a == b
     assert a[1] == [10, 15, 20, 25, 30, 35]
-    for before, after in zip(copies, data):
+    for before, after in zip(copies, data, strict=True):
         np.testing.assert_array_equal(before, after)
 
 

@@ -1,11 +1,12 @@
 """The `report` command: per-item pass rates and means, the score spread, report.md and report.png."""
+import contextlib
 import csv
-import subprocess
-import sys
+import io
+from types import SimpleNamespace
 
 import pytest
 
-from autograder import ROOT
+from autograder.__main__ import main
 from autograder.markscheme import load_items
 
 POINTS = {it.name: it.points for it in load_items()}
@@ -19,8 +20,11 @@ STUDENTS = ["ann", "ben", "cat", "dan"]
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    """``python -m autograder ARGS`` in this process (test_cli runs the command line itself)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 def write_gradebook(folder):

@@ -2,7 +2,9 @@
 import pytest
 
 from allab.harness import LocalCaller, StudentError
-from autograder.grading.runner import CheckRules, Mistake, check, check_rules, expect, part_checks, run_check
+from autograder.grading.runner import Mistake, check, check_rules, expect, part_checks, run_check
+from autograder.markscheme import load_items
+from autograder.scoring import CheckRules
 
 
 def student(x):
@@ -62,4 +64,21 @@ def test_rules_come_from_the_declarations_and_default_to_the_public_check():
     declared = [c for c in part_checks("part1_basics") if c.function == "active_learning_loop"]
     assert {c.name for c in declared if c.core} == rules["part1.active_learning_loop"].core
     assert rules["part1.active_learning_loop"].weight("loop_stops_when_the_pool_runs_out") == 0.5
-    assert CheckRules().core == {"public"} and CheckRules().weight("anything") == 1.0
+    assert CheckRules(frozenset()).weight("anything") == 1.0
+
+
+def test_an_item_without_a_core_check_has_its_public_check_as_core(monkeypatch):
+    import dataclasses
+
+    from autograder.grading import runner
+    declared = part_checks("part1_basics")
+    monkeypatch.setattr(runner, "part_checks", lambda part: tuple(dataclasses.replace(c, core=False) for c in declared)
+                        if part == "part1_basics" else part_checks(part))
+    runner.check_rules.cache_clear()
+    try:
+        rules = runner.check_rules()
+    finally:
+        runner.check_rules.cache_clear()
+    part1 = [it.name for it in load_items() if it.part == "part1_basics"]
+    assert part1 and all(rules[name].core == {"public"} for name in part1)
+    assert rules["part2.margin_sampling"].core != {"public"}

@@ -18,9 +18,10 @@ from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
 from autograder.notebook import answer_cells, read_json_notebook, strip_solution_markers
 
 TOP = "active-learning-lab"
-# What only the instructor's tools need (the grader, its pages of written answers, nbgrader's workflow, the test suite
-# and its browser test).
-GRADER_ONLY = {"nbgrader", "pytest", "tqdm", "playwright", "markdown-it-py", "mdit-py-plugins", "latex2mathml", "nh3"}
+# What only the instructor's tools need (the grader, its pages of written answers, nbgrader's workflow, the test suite,
+# its browser test and linters).
+GRADER_ONLY = {"nbgrader", "pytest", "tqdm", "playwright", "markdown-it-py", "mdit-py-plugins", "latex2mathml", "nh3",
+               "ruff", "mypy"}
 
 
 def student_requirements(text):

@@ -7,6 +7,6 @@
   only their title (the docstring's first line), their item's points and the likely mistake they name
   (:class:`autograder.grading.runner.Mistake`). What they share is in :mod:`autograder.checks.verdicts`.
 
-A part's folder imports no other part's. :mod:`autograder.grading.runner` finds the parts by folder and runs
-the checks.
+A part's folder imports no other part's. Every part with graded functions in the mark scheme has one;
+:mod:`autograder.grading.runner` runs its checks.
 """

@@ -23,8 +23,8 @@ import numpy as np
 from allab.harness import Probe, fixed_pool
 
 from autograder.grading.runner import Mistake
+from autograder.scoring import UNCOMMON
 
-UNCOMMON = "uncommon"
 # every key a verdict below can return (a test checks that each is catalogued)
 KEYS = ("returns_scores", "returns_rows", "not_indices", "duplicates", "wrong_count", "batch_too_large", "entropy_axis",
         "most_confident", "largest_margin", "lowest_entropy", "other_strategy", "margin_top_two",

@@ -2,20 +2,19 @@
 import dataclasses
 import time
 
-from autograder.worker.judge import submission_budget
 from autograder.grading.runner import check_rules, run_checks
-from autograder.markscheme import deliverable_figures, load_items, load_mistakes, part_functions
-from autograder.worker.confinement import course_limits
+from autograder.markscheme import deliverable_figures, load_items, part_functions
 from autograder.worker.client import StudentProcess
+from autograder.worker.confinement import course_limits
+from autograder.worker.judge import submission_budget
 from autograder.results.types import ItemResult, StudentResult
 from autograder.results.written import collect as collect_written
-
-
+from autograder.scoring import STUB, diagnose, item_score
 
 
 def score(records, parts, signatures=None, stubs=()):
-    """``{item name: ItemResult}``: scores by the mark scheme's weights (0 for parts not handed in, or when a
-    core check failed), what each failed check cost and the item's one diagnosis.
+    """``{item name: ItemResult}``: scores by the checks' rules (0 for parts not handed in, or when a core
+    check failed), what each failed check cost and the item's one diagnosis (see :mod:`autograder.scoring`).
 
     ``signatures`` is ``{item name: what is wrong with the function's signature}``; ``stubs`` the items still at
     the release's stub, diagnosed "not written yet" (``STUB``), never a mistake.
@@ -33,46 +32,6 @@ def score(records, parts, signatures=None, stubs=()):
     return result
 
 
-def item_score(tests, rules, points):
-    """``(score, costs)`` of one item: ``costs[i]`` is what failed check ``tests[i]`` cost ("core" for a
-    failed core check, which scores the item 0; None for a passed check, and for the other failed checks
-    when a core check failed)."""
-    if not tests:
-        return 0.0, []
-    total = sum(rules.weight(t.check) for t in tests)
-    if any(not t.passed and t.check in rules.core for t in tests):
-        return 0.0, ["core" if not t.passed and t.check in rules.core else None for t in tests]
-    costs = [None if t.passed else round(points * rules.weight(t.check) / total, 2) for t in tests]
-    passed = sum(rules.weight(t.check) for t in tests if t.passed)
-    return round(points * passed / total, 2), costs
-
-
-UNCOMMON = "uncommon"   # a check's verdict when the result fits none of the catalogued mistakes
-SIGNATURE = "signature"
-STUB = "stub"           # not written yet: not a mistake (mistakes.csv and the class report leave it out)
-
-
-def diagnose(tests, rules, signature=""):
-    """The one catalogue key that best explains the failed checks of an item ("" when none names one).
-
-    A signature problem explains everything. Otherwise the key named by most failed checks wins, ties going
-    to the failed core checks first, then to the first check; "not a common mistake" only when no failed
-    check names a catalogued one.
-    """
-    failed = [t for t in tests if not t.passed]
-    if not failed:
-        return ""
-    if signature:
-        return SIGNATURE
-    ordered = sorted(failed, key=lambda t: t.check not in rules.core)  # stable: core first
-    keys = [t.mistake for t in ordered if t.mistake and t.mistake != UNCOMMON]
-    if keys:
-        return max(keys, key=lambda k: (keys.count(k), -keys.index(k)))
-    if any(t.mistake == UNCOMMON for t in failed):
-        return UNCOMMON
-    return ""
-
-
 def grade_submission(submission, limits=None, public_only=False):
     """Grade one :class:`~autograder.grading.submissions.Submission`; return a :class:`StudentResult`."""
     if limits is None:
@@ -85,7 +44,7 @@ def grade_submission(submission, limits=None, public_only=False):
     cells = {part: nb.code_cells for part, nb in submission.notebooks.items() if part in graded_parts}
     process = StudentProcess(cells, limits, graded_parts)
     try:
-        for part, report in process.load().items():
+        for report in process.load().values():
             result.problems.extend(report["problems"])
         records = run_checks(process, list(submission.notebooks), public_only=public_only)
     finally:
@@ -130,7 +89,3 @@ def check_plots(files):
     return {name: "not handed in" if name not in found else plot_problem(found[name]) or "ok"
             for name in deliverable_figures()}
 
-
-def mistake_message(key):
-    """The catalogue's words for mistake ``key`` (the key itself if it is not catalogued)."""
-    return load_mistakes().get(key, key.replace("_", " "))

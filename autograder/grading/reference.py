@@ -1,14 +1,14 @@
 """The reference functions, loaded from the solution notebooks (the single source of truth).
 
 They exist only in the grading process: workers, where student code runs, get none of them (see
-:mod:`autograder.worker.judge`). In this process ``allab.mine`` (later parts' imports of earlier functions)
-gives the reference functions too.
+:mod:`autograder.worker.judge`). Loading one makes ``allab.mine`` (later parts' imports of earlier
+functions) give the reference functions in this process (:func:`provide_mine`): the reference's own cells
+import from it.
 """
 import functools
 import warnings
 
 import allab.mine
-
 from autograder import SOLUTIONS_DIR
 from autograder.markscheme import function_part
 from autograder.notebook import answer_cells, read_json_notebook, setup_cell, strip_solution_markers
@@ -30,7 +30,8 @@ def notebook_namespace(nb, name="<notebook>"):
 
 @functools.lru_cache(maxsize=None)
 def load_reference(part):
-    """The namespace of the reference solution of ``part`` (e.g. ``"part1_basics"``)."""
+    """The namespace of the reference solution of ``part`` (e.g. ``"part1_basics"``); see :func:`provide_mine`."""
+    provide_mine()
     return notebook_namespace(read_json_notebook(SOLUTIONS_DIR / f"{part}.ipynb"), part)
 
 
@@ -43,4 +44,7 @@ def reference_function(name):
     return load_reference(part)[name]
 
 
-allab.mine.use(reference_function)
+def provide_mine():
+    """Make ``allab.mine`` give the reference functions in this process (the grading process's checks and
+    the reference's cells import earlier parts' functions from it)."""
+    allab.mine.use(reference_function)

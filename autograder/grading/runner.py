@@ -1,7 +1,8 @@
 """The runner of the checks: each part's public and hidden checks against one submission, one record a check.
 
 A part's checks live in ``autograder/checks/<part>/``: ``public.py`` (what students run in the notebook's
-check cells) and ``hidden.py`` (functions registered with :func:`check`). Parts are found by folder. A check
+check cells) and ``hidden.py`` (functions registered with :func:`check`), for every part with graded
+functions in the mark scheme. A check
 takes its arguments by name: ``call`` runs the student's functions (in the worker), ``reference`` the
 reference solution's (here); both return :class:`allab.harness.Outcome`. A hidden check fails with
 :class:`Mistake` (through :func:`expect`), naming a key of ``autograder/mistakes.toml``: feedback names the
@@ -13,12 +14,18 @@ needs no collection, fixtures, plugins or reports for some fifty plain function 
 import importlib
 import inspect
 import json
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Protocol
 
 from allab.checks import PublicCheck
+from allab.figures import skip_layout
 from allab.harness import LocalCaller, StudentError, to_plain
+from autograder.markscheme import load_items, part_functions
+from autograder.results.types import CheckRecord
+from autograder.scoring import CheckRules
 
 CHECKS_DIR = Path(__file__).resolve().parent.parent / "checks"
 PUBLIC = "public"   # the name of a part's public check of an item (the notebook's check cell)
@@ -27,12 +34,12 @@ PUBLIC = "public"   # the name of a part's public check of an item (the notebook
 class Mistake(AssertionError):
     """A failed hidden check naming the catalogued mistake ``key`` (a key of ``autograder/mistakes.toml``)."""
 
-    def __init__(self, key):
+    def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
 
 
-def expect(condition, key):
+def expect(condition: object, key: str) -> None:
     """Raise :class:`Mistake` ``key`` unless ``condition`` holds."""
     if not condition:
         raise Mistake(key)
@@ -44,14 +51,14 @@ class Check:
     function: str
     name: str
     title: str
-    run: object
-    needs: tuple
+    run: Callable[..., object]
+    needs: tuple[str, ...]
     core: bool = False
     weight: float = 1.0
     hidden: bool = True
 
 
-def check(function, core=False, weight=1.0):
+def check(function: str, core: bool = False, weight: float = 1.0) -> Callable[[Callable[..., object]], Check]:
     """Decorator: register a hidden check of graded function ``function`` of the module's part.
 
     Parameters
@@ -69,51 +76,26 @@ def check(function, core=False, weight=1.0):
     if weight <= 0:
         raise ValueError(f"a check's weight must be positive; got {weight}")
 
-    def register(func):
+    def register(func: Callable[..., Any]) -> Check:
         title = func.__doc__.strip().splitlines()[0] if func.__doc__ else func.__name__.replace("_", " ")
         return Check(function, func.__name__, title, func, _needs(func), core, float(weight))
     return register
 
 
-def _needs(func):
+def _needs(func: Callable[..., object]) -> tuple[str, ...]:
     return tuple(inspect.signature(func).parameters)
 
 
-@dataclass
-class CheckRecord:
-    """The outcome of one check of one item."""
-    item: str
-    name: str
-    passed: bool
-    hidden: bool
-    message: str = ""     # shown to the student only for public checks
-    mistake: str = ""     # catalogue key, when the failing check named one
-    raised: str = ""      # the student's own exception, when that is why the check failed (safe to show)
-    check: str = ""       # the check's name: its function's in hidden.py, or "public" for the check cell
-
-
-@dataclass(frozen=True)
-class CheckRules:
-    """How an item's checks share its points: ``core`` checks (the item's main job: failing one scores 0 on
-    the item) and ``weights`` (a check not listed weighs 1)."""
-    core: frozenset = frozenset({PUBLIC})
-    weights: tuple = ()   # ((check, weight), ...)
-
-    def weight(self, check):
-        return dict(self.weights).get(check, 1.0)
-
-
-def check_parts():
-    """The parts that have checks: every folder of ``autograder/checks`` with a ``hidden.py``."""
-    return sorted(path.parent.name for path in CHECKS_DIR.glob("*/hidden.py"))
+def check_parts() -> list[str]:
+    """The parts that have checks, in lab order: those with graded functions (each has its folder of checks,
+    ``autograder/checks/<part>/``)."""
+    return list(part_functions())
 
 
 @lru_cache(maxsize=None)
-def part_checks(part):
+def part_checks(part: str) -> tuple[Check, ...]:
     """The checks of ``part``, in running order: its public checks, then its hidden ones as defined."""
-    from autograder.markscheme import load_items
-    public = importlib.import_module(f"autograder.checks.{part}.public")
-    hidden = importlib.import_module(f"autograder.checks.{part}.hidden")
+    public, hidden = (_checks_module(part, kind) for kind in ("public", "hidden"))
     checks = [Check(c.function_name, PUBLIC, f"public checks of {c.function_name}", c.run, ("call",), hidden=False)
               for c in vars(public).values() if isinstance(c, PublicCheck)]
     checks += [c for c in vars(hidden).values() if isinstance(c, Check)]
@@ -124,31 +106,44 @@ def part_checks(part):
     return tuple(checks)
 
 
+def _checks_module(part: str, kind: str) -> Any:
+    path = CHECKS_DIR / part / f"{kind}.py"
+    if not path.is_file():
+        raise RuntimeError(f"{part} has graded functions in the mark scheme but no {kind} checks: write "
+                           f"{path} (see the README's \"Adding or changing a part\")")
+    return importlib.import_module(f"autograder.checks.{part}.{kind}")
+
+
 @lru_cache(maxsize=None)
-def check_rules():
+def check_rules() -> dict[str, CheckRules]:
     """``{item name: CheckRules}`` from the checks' declarations (an item without a core check: its public
     check is core)."""
-    from autograder.markscheme import load_items
     rules = {}
     for it in load_items():
-        checks = [c for c in part_checks(it.part) if c.function == it.function] if it.part in check_parts() else []
+        checks = [c for c in part_checks(it.part) if c.function == it.function]
         core = frozenset(c.name for c in checks if c.core) or frozenset({PUBLIC})
         weights = tuple(sorted((c.name, c.weight) for c in checks if c.weight != 1.0))
         rules[it.name] = CheckRules(core, weights)
     return rules
 
 
+class Process(Protocol):
+    """Where a submission's functions run (:class:`autograder.worker.client.StudentProcess`)."""
+
+    def call(self, part: str, name: str, args: tuple, kwargs: dict) -> Any: ...
+
+
 class StudentCaller:
     """``call(name, *args, **kwargs)`` on the student's functions of one part, in the worker."""
 
-    def __init__(self, process, part, shared):
+    def __init__(self, process: Process, part: str, shared: dict[str, Any]) -> None:
         self.process, self.part, self._shared = process, part, shared
 
-    def __call__(self, name, *args, **kwargs):
+    def __call__(self, name: str, *args: Any, **kwargs: Any) -> Any:
         # The other graded functions it uses are working versions during the call: no cascade of one mistake.
         return self.process.call(self.part, name, args, kwargs)
 
-    def shared(self, name, *args, **kwargs):
+    def shared(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Like ``call``, but checks that look at different sides of one result share one call per
         submission. Not for checks of randomness, which must see every call."""
         key = _key(self.part, name, args, kwargs)
@@ -157,30 +152,29 @@ class StudentCaller:
         return self._shared[key]
 
 
-def _key(part, name, args, kwargs):
+def _key(part: str, name: str, args: tuple, kwargs: dict) -> str:
     return json.dumps([part, name, to_plain(list(args)), to_plain(kwargs)])
 
 
 class ReferenceCaller(LocalCaller):
     """``call`` on the reference solution; results are cached, as every student needs the same."""
 
-    _cache = {}
+    _cache: dict[str, Any] = {}
 
-    def __init__(self, part):
+    def __init__(self, part: str) -> None:
         from autograder.grading.reference import load_reference
-        from autograder.worker.server import skip_layout
         skip_layout()  # the reference's plots too: layout is never checked
         super().__init__(load_reference(part))
         self.part = part
 
-    def __call__(self, name, *args, **kwargs):
+    def __call__(self, name: str, *args: Any, **kwargs: Any) -> Any:
         key = _key(self.part, name, args, kwargs)
         if key not in self._cache:
             self._cache[key] = super().__call__(name, *args, **kwargs)
         return self._cache[key]
 
 
-def run_check(c, arguments):
+def run_check(c: Check, arguments: Mapping[str, object]) -> tuple[bool, str, str, str]:
     """Run check ``c`` with the arguments it names among ``arguments``; return ``(passed, message, mistake,
     raised)``."""
     try:
@@ -196,15 +190,14 @@ def run_check(c, arguments):
     return True, "", "", ""
 
 
-def run_checks(process, parts, public_only=False):
+def run_checks(process: Process, parts: Collection[str], public_only: bool = False) -> list[CheckRecord]:
     """Run the checks of ``parts`` against the submission in ``process``; return the :class:`CheckRecord` s.
 
     With ``public_only``, only the public checks (the notebook's check cells) run.
     """
-    from autograder.markscheme import load_items
     names = {(it.part, it.function): it.name for it in load_items()}
-    shared = {}   # outcomes of calls that several checks look at (StudentCaller.shared)
-    records = []
+    shared: dict[str, Any] = {}   # outcomes of calls that several checks look at (StudentCaller.shared)
+    records: list[CheckRecord] = []
     for part in check_parts():
         if part not in parts:
             continue

@@ -48,7 +48,7 @@ def _student_parameters(fn):
     n_defaults = len(a.defaults)
     params = [(p.arg, KINDS["posonly"] if i < len(a.posonlyargs) else KINDS["args"],
                i >= len(positional) - n_defaults) for i, p in enumerate(positional)]
-    params += [(p.arg, KINDS["kwonly"], d is not None) for p, d in zip(a.kwonlyargs, a.kw_defaults)]
+    params += [(p.arg, KINDS["kwonly"], d is not None) for p, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)]
     return params, a.vararg is not None, a.kwarg is not None
 
 
@@ -71,7 +71,7 @@ def signature_problem(fn, reference):
         same_place = names[i] if i < len(names) and names[i] in extra else (extra[0] if len(extra) == 1 else "")
         problems.append(f"`{p.name}` is renamed `{same_place}`" if same_place else f"`{p.name}` is missing")
     reference_names = {q.name for q in want}
-    for name, kind, has_default in params:
+    for name, _, has_default in params:
         if name not in reference_names and not has_default and not any(f"`{name}`" in x for x in problems):
             problems.append(f"`{name}` is an extra parameter without a default")
     if not problems:

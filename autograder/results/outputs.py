@@ -3,10 +3,11 @@ import csv
 import json
 import re
 
-from autograder.grading.grade import SIGNATURE, STUB, UNCOMMON, mistake_message
 from autograder.markscheme import gradebook_items, load_items
 from autograder.results.report import INFO_COLUMNS
 from autograder.results.types import WrittenResult
+from autograder.scoring import SIGNATURE, STUB, UNCOMMON, mistake_message
+from autograder.scoring import points_text as _num
 
 # What grading and `report` write at the top of the output folder: no student's folder may be named so.
 RESERVED_NAMES = ("grades.csv", "grading-notes.md", "mistakes.csv", "written_answers.json", "answers", "report.md",
@@ -97,11 +98,11 @@ def item_feedback(item):
         raised = "" if signature and "TypeError" in test.raised else test.raised
         if not test.hidden:
             message = test.message if not (signature and "TypeError" in test.message) else ""
-            lines.append(f"- {test.name}{_cost(cost)}: {message or raised or 'failed'}")
+            lines.append(f"- {test.title}{_cost(cost)}: {message or raised or 'failed'}")
         elif raised:
-            lines.append(f"- hidden check '{test.name}' failed{_cost(cost)}: {raised}")
+            lines.append(f"- hidden check '{test.title}' failed{_cost(cost)}: {raised}")
         else:
-            lines.append(f"- hidden check '{test.name}' failed{_cost(cost)}")
+            lines.append(f"- hidden check '{test.title}' failed{_cost(cost)}")
     diagnosis = likely_mistake(item)
     if diagnosis:
         lines.append(f"- Likely mistake: {diagnosis}")
@@ -280,6 +281,3 @@ def _split(result, written, maximum):
 def _notes(result):
     return [*result.problems, *(f"while grading: {i}" for i in result.incidents)]
 
-
-def _num(x):
-    return f"{x:g}" if isinstance(x, float) else str(x)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.markscheme import gradebook_items, load_items
+from autograder.scoring import SIGNATURE, mistake_message
+from autograder.scoring import points_text as _num
 
 FIXED_COLUMNS = ["student", "score", "max_score"]
 # After the items, what `grade` writes of each student besides the items (see outputs.write_gradebook).
@@ -92,7 +94,7 @@ def read_gradebook(path):
             continue
         if len(row) != len(header):
             raise ReportError(f"{path}, line {line}: {len(row)} values where the header has {len(header)}")
-        cells = dict(zip(header, row))
+        cells = dict(zip(header, row, strict=True))
         try:
             values = [None if not cells[column].strip() and column in written else float(cells[column])
                       for column in [*header[1:3], *names]]
@@ -104,7 +106,7 @@ def read_gradebook(path):
         book.adjustments[row[0]] = cells.get("adjustments", "") if "adjustments" in info else ""
         book.totals.append(values[0])
         max_scores.add(values[1])
-        for name, value in zip(names, values[2:]):
+        for name, value in zip(names, values[2:], strict=True):
             book.items[name].append(value)
     if not book.students:
         raise ReportError(f"{path} has a header but no students")
@@ -136,10 +138,6 @@ def distribution(book):
             "min": min(t), "max": max(t), "max_score": book.max_score, "extra": extra, "pending": pending}
 
 
-def _num(x):
-    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x)}"
-
-
 def table_rows(stats):
     return [[s.name, _num(s.points) + (" extra" if s.extra else ""), "-" if math.isnan(s.mean) else f"{s.mean:.2f}",
              (f"{100 * s.pass_rate:.0f}% ({s.passed}/{s.n})" if s.n else "-") +
@@ -154,7 +152,7 @@ def text_table(stats):
     rows = [HEADER, *table_rows(stats)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
     align = ["<", ">", ">", ">", "<"]
-    lines = ["  ".join(f"{c:{a}{w}}" for c, a, w in zip(r, align, widths)).rstrip() for r in rows]
+    lines = ["  ".join(f"{c:{a}{w}}" for c, a, w in zip(r, align, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -267,7 +265,6 @@ def common_mistakes(mistakes, stats):
 
 
 def _words(key):
-    from autograder.grading.grade import SIGNATURE, mistake_message
     if key == SIGNATURE:
         return "the function's signature differs from the notebook's"
     return mistake_message(key)

@@ -82,3 +82,13 @@ def save_results(name, results):
 def _plain(value):
     # numpy scalars and arrays are what notebooks usually hold
     return value.tolist() if hasattr(value, "tolist") else str(value)
+
+
+def skip_layout():
+    """Make ``tight_layout`` free in this process (the grader's processes, never a student's kernel): it only
+    moves axes, which no check looks at, and it cost about 85 ms a call, a third of a complete submission's
+    grading time."""
+    import matplotlib.figure
+    import matplotlib.pyplot as plt
+    matplotlib.figure.Figure.tight_layout = lambda self, *args, **kwargs: None
+    plt.tight_layout = lambda *args, **kwargs: None
