@@ -14,13 +14,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
+from needs import CHROMIUM
 
 from autograder import NOTEBOOKS_DIR
-
-from needs import CHROMIUM
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_browser]
 

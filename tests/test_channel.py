@@ -211,7 +211,7 @@ def test_a_student_call_that_raises_keeps_its_traceback_and_reads_as_a_student_e
     error = run_call({"query": query}, "query", [[1]], {})["error"]
     assert (error["type"], error["message"]) == ("KeyError", "'pool'") and "in query" in error["traceback"]
     with pytest.raises(StudentError, match="query raised KeyError: 'pool'"):
-        Outcome("query", error=error).value
+        _ = Outcome("query", error=error).value
     assert run_call({"odd": odd}, "odd", [], {})["error"]["message"] == "<message could not be printed>"
 
 

@@ -9,9 +9,9 @@ import pytest
 from allab.checks import PublicCheck
 from allab.harness import LocalCaller
 from autograder import NOTEBOOKS_DIR, PARTS
-from autograder.notebook import answer_cells, read_notebook
 from autograder.grading.reference import notebook_namespace
 from autograder.grading.runner import CHECKS_DIR, check_parts
+from autograder.notebook import answer_cells, read_notebook
 
 
 def graded_functions(part):

@@ -274,9 +274,9 @@ def test_a_stub_is_not_written_yet_never_a_mistake(tmp_path):
     """An untouched stub is "not written yet" in the feedback, and mistakes.csv (the class report's source) leaves
     it out; failing hidden checks of a stub name no mistake of theirs."""
     from autograder.grading.grade import score, submission_stubs
-    from autograder.scoring import STUB
     from autograder.results.outputs import write_mistakes
     from autograder.results.types import StudentResult
+    from autograder.scoring import STUB
     stub = 'def random_sampling_loop(X_labeled, y_labeled):\n    """Doc."""\n    raise NotImplementedError("x")\n'
     written = "def random_sampling_loop(X_labeled, y_labeled):\n    return [], []\n"
     assert submission_stubs({"part2_strategies": [(0, written), (1, stub)]}) == {"part2.random_sampling_loop"}

@@ -16,14 +16,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hostile.cases import with_oracle
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.commands.gradescope import not_attempted
 from autograder.grading.submissions import gather
 from autograder.markscheme import load_items, part_functions
 from autograder.results.gradescope import NOT_ATTEMPTED, mark_not_attempted
-from autograder.worker.confinement import can_isolate
-from hostile.cases import with_oracle
 
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 EXECUTABLES = ("setup.sh", "run_autograder")

@@ -117,6 +117,7 @@ def check_cell_failure(edit, folder):
     """What the notebook's check cell of ``edit``'s function says (in this process, as in Jupyter), or ""
     when it passes: the edited notebook, next to the reference's other parts (``allab.mine`` reads them)."""
     import importlib
+
     from allab.check import load, notebooks_in, run_public_check
     folder.mkdir(parents=True)
     for part in PARTS:

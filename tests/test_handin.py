@@ -1,12 +1,11 @@
 """What to hand in: every notebook says it at its top and its end, and `check FOLDER` finds what is missing."""
+import io
 import shutil
 import subprocess
 import sys
 
 import matplotlib
 import pytest
-
-import io
 
 from allab.handin import CHECK_COMMAND, handin, handin_markdown
 from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR

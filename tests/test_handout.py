@@ -207,6 +207,7 @@ def test_pre_upload_check_runs_in_the_unzipped_handout(tmp_path):
     import subprocess
     import venv
     import zipfile
+
     from autograder.authoring.examples import EXAMPLES_DIR
     from autograder.authoring.handout import TOP, handout_files, write_zip
     write_zip(handout_files(), tmp_path / "handout.zip")

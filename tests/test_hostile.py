@@ -27,17 +27,17 @@ import time
 from pathlib import Path
 
 import pytest
-
-from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
-from autograder.markscheme import load_items
-from autograder.results.outputs import student_folders
-from autograder.worker.confinement import DESCRIPTIONS, isolation_mode
 from hostile import DOCKER_DROPS
 from hostile.allowlist import ALLOWLIST_CASES, COPY, IPC_KEYS, MARKER, MQUEUE
 from hostile.cases import BUILT, OUT, PART, Case, with_oracle
 from hostile.cases import CASES as _CASES
 from hostile.reach import REACH_CASES
 from needs import need
+
+from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
+from autograder.markscheme import load_items
+from autograder.results.outputs import student_folders
+from autograder.worker.confinement import DESCRIPTIONS, isolation_mode
 
 CASES = _CASES + REACH_CASES + ALLOWLIST_CASES
 
@@ -379,8 +379,7 @@ VENV_PLACES = {"tmp": "/tmp", "home": "/home"}
 def venv_copies():
     """Copies of the Debian python3.11 venv (``make system-venv``) in /tmp and in /home, each in a folder
     that also holds a world-readable ``solutions/`` (the venv's own checkout, as it were)."""
-    if not AS_ROOT:
-        pytest.skip("the modes are simulated from root (capsh, setpriv); run the suite as root (CI does)")
+    need("needs_root")  # the modes are simulated from root (capsh, setpriv)
     source, made = Path(system_python()).parent.parent, {}
     try:
         for where, parent in VENV_PLACES.items():

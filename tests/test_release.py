@@ -5,8 +5,8 @@ import os
 import pytest
 
 from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
+from autograder.authoring.release import stale_files
 from autograder.notebook import answer_cells, nbgrader_meta, read_notebook
-from autograder.authoring.release import release_files, stale_files
 
 
 def test_committed_release_is_what_the_solutions_generate():

@@ -3,20 +3,21 @@ allowlist, the isolation modes, the permissions closed for a worker uid (only wi
 behind (files, processes, IPC objects)."""
 import os
 import shlex
-import stat
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hostile import DOCKER_DROPS
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.markscheme import load_items
-from autograder.worker import cleanup, confinement, limits as worker_limits, syscalls
+from autograder.worker import cleanup, confinement, syscalls
+from autograder.worker import limits as worker_limits
 from autograder.worker.client import StudentProcess
 from autograder.worker.confinement import course_limits, import_path
 from autograder.worker.limits import Limits
-from hostile import DOCKER_DROPS
 
 
 def test_import_path_keeps_allab_and_drops_the_course(tmp_path):
@@ -125,7 +126,7 @@ def test_without_landlock_locked_closes_the_course_to_the_worker_uid_and_a_journ
                Path(sys.prefix).parent]
     before = {p: p.stat().st_mode for p in watched}
     uid, journal = 61_003, tmp_path / "journal.json"
-    solution, allab = str(SOLUTIONS_DIR / "part1_basics.ipynb"), str(NOTEBOOKS_DIR / "allab" / "data.py")
+    solution = str(SOLUTIONS_DIR / "part1_basics.ipynb")
     with cleanup.locked(limits, journal) as closed:
         assert ROOT.resolve() in closed and SOLUTIONS_DIR.resolve() in closed and journal.is_file()
         assert not [p for p in closed if ROOT.resolve() not in (p, *p.parents) and tmp_path not in p.parents], \
@@ -244,8 +245,8 @@ def test_require_isolation_refuses_to_grade_without_it(tmp_path, monkeypatch, ca
 
 @pytest.mark.slow
 def test_without_isolation_the_grader_says_so_and_a_changed_reference_is_reported(tmp_path, monkeypatch, capsys):
-    from autograder.grading import batch
     from autograder.__main__ import main
+    from autograder.grading import batch
     monkeypatch.setattr(confinement, "_MODE", "none")
     prints = iter([{"solutions/part1_basics.ipynb": "before"}] + [{"solutions/part1_basics.ipynb": "after"}] * 9)
     monkeypatch.setattr(batch, "fingerprint", lambda: next(prints))
@@ -263,10 +264,11 @@ def test_without_isolation_the_grader_says_so_and_a_changed_reference_is_reporte
 def test_a_submission_the_grader_fails_on_is_a_row_not_a_crash(monkeypatch, tmp_path):
     import csv
 
-    from autograder.grading import batch, grade as grading
+    from autograder.grading import batch
+    from autograder.grading import grade as grading
+    from autograder.grading.submissions import Submission
     from autograder.markscheme import gradebook_items
     from autograder.results.outputs import write_gradebook, write_student
-    from autograder.grading.submissions import Submission
 
     def broken(submission, limits):
         raise RuntimeError("a bug of ours")

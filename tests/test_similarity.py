@@ -11,10 +11,17 @@ from autograder import ROOT
 from autograder.__main__ import main
 from autograder.grading.submissions import discover
 from autograder.markscheme import load_items, part_functions
-from autograder.results.written import anonymous_id, pseudonym_key
 from autograder.results.fingerprints import fingerprints, statements
-from autograder.results.similarity import (ANSWER_CODE, Handout, answer_code, compare_class, load_handout,
-                                           submission_pairs, write_answer_code)
+from autograder.results.similarity import (
+    ANSWER_CODE,
+    Handout,
+    answer_code,
+    compare_class,
+    load_handout,
+    submission_pairs,
+    write_answer_code,
+)
+from autograder.results.written import anonymous_id, pseudonym_key
 
 
 @pytest.fixture(scope="module", params=[(0, 3), (1, 3), (2, 2)], ids=lambda p: f"seed{p[0]}")
@@ -80,6 +87,7 @@ ANSWER = STUBS["noisy_oracle"].replace('    # YOUR CODE HERE\n', '').replace(
 @pytest.mark.parametrize("disguise", sorted(DISGUISES))
 def test_fingerprints_survive_each_disguise(disguise):
     import random
+
     from similarity_class import disguised
     copy = disguised(disguise, ANSWER, random.Random(1))
     assert copy is not None and copy != ANSWER

@@ -9,9 +9,9 @@ import pytest
 
 from autograder import ROOT, SOLUTIONS_DIR
 from autograder.grading import submissions
+from autograder.grading.submissions import NO_NOTEBOOK, discover, gather, read_code_cells
 from autograder.markscheme import part_functions
 from autograder.results.outputs import RESERVED_NAMES, student_folders
-from autograder.grading.submissions import NO_NOTEBOOK, discover, gather, read_code_cells
 
 PART1, PART2 = SOLUTIONS_DIR / "part1_basics.ipynb", SOLUTIONS_DIR / "part2_strategies.ipynb"
 

@@ -121,7 +121,9 @@ def test_part4_modal_entropy_reproduces_the_loop_only_with_its_tie_rule(ref):
     """The claim as the notebook now states it: with the Part 1 loop's tie rule the modAL entropy run equals
     the loop; another correct tie rule gives another curve."""
     import warnings
+
     from sklearn.ensemble import RandomForestClassifier
+
     from allab.data import load_lab_data
     p1, p4 = ref("part1_basics"), ref("part4_modal")
     X_train, X_test, y_train, y_test = load_lab_data()
@@ -272,6 +274,7 @@ def test_flip_y_changes_what_the_text_says():
     1000 labels change (Part 3's hard case and data.py say so; "flips 1% of the labels" was false)."""
     from sklearn.datasets import make_classification
     from sklearn.model_selection import train_test_split
+
     from allab.data import load_hard_data
     settings = dict(n_samples=1000, n_features=20, n_informative=15, n_redundant=5, n_classes=2, random_state=42)
     X, y = make_classification(**settings)
@@ -292,6 +295,7 @@ def test_modal_strategies_return_indices_and_scores_and_query_returns_rows():
     """Part 4: modAL's strategies return (indices, scores); learner.query returns (indices, X_pool[indices]); a
     strategy returning exactly two bare indices gives one row."""
     import warnings
+
     from sklearn.linear_model import LogisticRegression
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

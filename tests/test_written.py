@@ -6,15 +6,32 @@ import json
 import pytest
 
 from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
-from autograder.results.answers import (ATTRIBUTES, HTML_TAGS, MATHML_TAGS, question_page, reference,
-                                       render_markdown, score_rows, write_answers_folder)
 from autograder.markscheme import gradebook_items, load_items, max_score, written_items
 from autograder.notebook import nbgrader_meta, read_notebook
+from autograder.results.answers import (
+    ATTRIBUTES,
+    HTML_TAGS,
+    MATHML_TAGS,
+    question_page,
+    reference,
+    render_markdown,
+    score_rows,
+    write_answers_folder,
+)
 from autograder.results.outputs import feedback_markdown, results_json, summary_table, write_answers, write_gradebook
 from autograder.results.report import distribution, item_stats, read_gradebook
 from autograder.results.types import ItemResult, StudentResult, WrittenResult
-from autograder.results.written import (KEY_FILE, TEXT_STUB, ManualError, anonymous_id, answer_status, apply_manual,
-                                        collect, pseudonym_key, read_manual)
+from autograder.results.written import (
+    KEY_FILE,
+    TEXT_STUB,
+    ManualError,
+    anonymous_id,
+    answer_status,
+    apply_manual,
+    collect,
+    pseudonym_key,
+    read_manual,
+)
 
 POINTS = {it.name: it.points for it in written_items()}
 

@@ -21,7 +21,6 @@ This is also where the hidden checks of several parts share helpers (the public 
 import numpy as np
 
 from allab.harness import Probe, fixed_pool
-
 from autograder.grading.runner import Mistake
 from autograder.scoring import UNCOMMON
 

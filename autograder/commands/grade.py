@@ -1,15 +1,21 @@
 """The ``grade`` command (a class, or some of its students, into one output folder) and ``check`` (a student's
 own check before uploading)."""
-import os
-import sys
 import time
 from pathlib import Path
 
 from autograder.commands import UsageError, prepare_output
 from autograder.grading.batch import CHANGED, fingerprint, grade_batch
 from autograder.grading.layouts import LayoutError
-from autograder.grading.store import (StateError, content_hash, course_hash, finished, load_state, record,
-                                      roster_lists, save_state)
+from autograder.grading.store import (
+    StateError,
+    content_hash,
+    course_hash,
+    finished,
+    load_state,
+    record,
+    roster_lists,
+    save_state,
+)
 from autograder.grading.submissions import NO_NOTEBOOK, discover
 from autograder.markscheme import part_functions
 from autograder.worker.confinement import course_limits, isolation_mode, weaker_because
@@ -69,8 +75,7 @@ def grade_command(args):
 
 def _write_class(state, folders, notes, out):
     """Write every output of the class ``state`` remembers into ``out``; return ``{student: result}``."""
-    from autograder.results.outputs import (write_answers, write_gradebook, write_mistakes, write_notes,
-                                            write_student)
+    from autograder.results.outputs import write_answers, write_gradebook, write_mistakes, write_notes, write_student
     results, people = finished(state)
     for name, result in results.items():
         write_student(result, folders[name])

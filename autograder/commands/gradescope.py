@@ -12,8 +12,14 @@ import time
 import traceback
 from pathlib import Path
 
-from autograder.results.gradescope import (DEFAULT_ROOT, STUDENT, build_bundle, failure_results,
-                                           mark_not_attempted, write_results)
+from autograder.results.gradescope import (
+    DEFAULT_ROOT,
+    STUDENT,
+    build_bundle,
+    failure_results,
+    mark_not_attempted,
+    write_results,
+)
 
 
 def not_attempted(submission):
@@ -31,10 +37,10 @@ def grade_root(root):
     start = time.perf_counter()
     try:
         from autograder.grading.batch import grade_batch
-        from autograder.worker.confinement import course_limits
         from autograder.grading.submissions import gather
         from autograder.markscheme import part_functions
         from autograder.results.outputs import feedback_markdown, results_json
+        from autograder.worker.confinement import course_limits
         folder = Path(root) / "submission"
         if not folder.is_dir():
             return failure_results(f"there is no submission folder ({folder})", time.perf_counter() - start)

@@ -4,12 +4,12 @@ import time
 
 from autograder.grading.runner import check_rules, run_checks
 from autograder.markscheme import deliverable_figures, load_items, part_functions
-from autograder.worker.client import StudentProcess
-from autograder.worker.confinement import course_limits
-from autograder.worker.judge import submission_budget
 from autograder.results.types import ItemResult, StudentResult
 from autograder.results.written import collect as collect_written
 from autograder.scoring import STUB, diagnose, item_score
+from autograder.worker.client import StudentProcess
+from autograder.worker.confinement import course_limits
+from autograder.worker.judge import submission_budget
 
 
 def score(records, parts, signatures=None, stubs=()):

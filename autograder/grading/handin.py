@@ -14,7 +14,6 @@ import json
 
 from allab.check import HandinReport, check_folder, print_report  # noqa: F401 - the command's check
 from allab.handin import handin_cell, handin_markdown, upload_markdown
-
 from autograder.markscheme import load_parts
 
 NOT_HANDED_IN = [("results/", "the numbers the notebooks save for you; the grader does not read them")]

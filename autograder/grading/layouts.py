@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-
 LAYOUTS = ("student", "folders", "nbgrader", "canvas", "moodle", "gradescope")
 # Canvas's <lastfirst> is the sortable name, lower-cased, without spaces or punctuation (letters may be accented)
 CANVAS_FILE = re.compile(r"^(?P<login>[^\W_]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<attachment>\d+)_(?P<file>.+)$")

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import PARTS
+from autograder.grading.layouts import MAX_NOTEBOOK_BYTES, entries, shown, zipped_notebooks
+from autograder.grading.layouts import is_debris as _is_debris
 from autograder.markscheme import short_name
-from autograder.grading.layouts import MAX_NOTEBOOK_BYTES, entries, is_debris as _is_debris, shown, zipped_notebooks
 from autograder.notebook import source
 
 MAX_JSON_DEPTH = 64          # a notebook written by Jupyter nests about 8 levels deep

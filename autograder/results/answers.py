@@ -26,8 +26,7 @@ from autograder import SOLUTIONS_DIR
 from autograder.markscheme import written_items
 from autograder.notebook import BEGIN_SOLUTION, END_SOLUTION, read_json_notebook, source
 from autograder.results.types import WrittenResult
-from autograder.results.written import (MANUAL_COLUMNS, ManualError, answer_index, pseudonym_key, pseudonyms,
-                                        read_manual)
+from autograder.results.written import MANUAL_COLUMNS, ManualError, answer_index, pseudonym_key, pseudonyms, read_manual
 
 BEGIN_MARK_SCHEME, END_MARK_SCHEME = "### BEGIN MARK SCHEME", "### END MARK SCHEME"
 

@@ -21,10 +21,18 @@ import sys
 from pathlib import Path
 
 from autograder.markscheme import load_items
-from autograder.results.written import anonymous_id, pseudonym_key
 from autograder.results.fingerprints import K
-from autograder.results.similarity import (MIN_ANSWERS, SHARED_FLAG, SIMILARITY_FLAG, Z_FLAG, SimilarityError,
-                                           compare_class, read_answer_code, submission_pairs)
+from autograder.results.similarity import (
+    MIN_ANSWERS,
+    SHARED_FLAG,
+    SIMILARITY_FLAG,
+    Z_FLAG,
+    SimilarityError,
+    compare_class,
+    read_answer_code,
+    submission_pairs,
+)
+from autograder.results.written import anonymous_id, pseudonym_key
 
 CONTEXT = 3  # the most alike pairs shown, besides the flagged ones, so that "alike" has a scale
 PAIR_COLUMNS = ["item", "rank", "student_a", "student_b", "similarity", "z", "shared_fingerprints", "flagged"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from allab.harness import failed_call, from_plain, to_plain
-
 from autograder.worker.framing import MAX_MESSAGE_BYTES, Channel, ProtocolError, TooLarge
 from autograder.worker.lending import Lender, is_public
 
@@ -42,10 +41,10 @@ class Peer:
         self.channel = channel
         self.handlers = dict(handlers or {})
         self.catch_all = catch_all    # the worker answers even a student's SystemExit with an error reply
-        self.deadline = None          # of the request being served (the grading process sets it per call)
+        self.deadline: float | None = None  # of the request being served (the grading process sets it per call)
         self.lender: Lender | None = None
         self.max_bytes = MAX_MESSAGE_BYTES  # of a frame awaited (the grading process sets it per request)
-        self.methods = set()          # (type name, attribute) of the other side's objects known to be methods
+        self.methods: set[tuple[str, str]] = set()  # (type name, attribute) of the other side's objects known to be methods
         self._next_id = 0
         self._nesting = 0
 
@@ -85,7 +84,7 @@ class Peer:
 
     def encode(self, value: Any) -> Any:
         """``value`` as plain data, live objects as handles this end lends."""
-        return to_plain(value, export=self.lender.export, raw=True)
+        return to_plain(value, export=self.lender.export, raw=True)  # type: ignore[union-attr]  # set by lend()
 
     def borrowed_request(self, op: str, **fields: Any) -> Any:
         """A request about a :class:`Borrowed` object; its answer decoded (with handles)."""
@@ -94,7 +93,7 @@ class Peer:
             value = self.request(op, self.deadline, **fields)
         except Remote as exc:
             raise as_exception(exc) from None
-        return from_plain(value, self.lender.resolve)
+        return from_plain(value, self.lender.resolve)  # type: ignore[union-attr]  # set by lend()
 
     def new_id(self) -> int:
         self._next_id += 1

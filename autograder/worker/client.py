@@ -22,8 +22,7 @@ from autograder.worker.cleanup import needs_locking, reap
 from autograder.worker.confinement import isolation_mode
 from autograder.worker.framing import MAX_MESSAGE_BYTES, MAX_TEXT_BYTES, Channel, Closed, ProtocolError, TimedOut
 from autograder.worker.limits import Limits, worker_uid
-from autograder.worker.server import PRELOAD, worker_main
-
+from autograder.worker.server import PRELOAD
 
 MESSAGE_CHARS = 300   # of a student's exception message in the feedback
 # What each request's reply may hold: a load report is a little JSON, a call's outcome may carry arrays.
@@ -98,7 +97,7 @@ class Worker:
         self.limits = limits
         self.uid = worker_uid()
         self._conn, child = context().Pipe()
-        self.process = context().Process(target=worker_main, args=(child, limits, str(workdir), self.uid),
+        self.process = context().Process(  # type: ignore[attr-defined]  # a fork server's contexttarget=worker_main, args=(child, limits, str(workdir), self.uid),
                                          daemon=True)
         self.process.start()
         child.close()
@@ -132,7 +131,7 @@ class Worker:
             self.kill()
             raise WorkerError(f"the worker failed: {plain(exc.kind, 100)}: {plain(exc)}") from exc
         finally:
-            self.peer.lender.clear()
+            self.peer.lender.clear()  # type: ignore[union-attr]  # lent in __init__
 
     def _death_reason(self):
         self.process.join(1)
@@ -175,8 +174,8 @@ class StudentProcess:
     """
 
     def __init__(self, cells: dict, limits: Limits, graded: dict | None = None) -> None:
-        from autograder.worker.judge import Judge
         from autograder.markscheme import uses
+        from autograder.worker.judge import Judge
         self.cells = cells
         self.graded = {part: sorted(names) for part, names in (graded or {}).items()}
         self.earlier = {part: sorted(uses(part)) for part in cells}
@@ -184,10 +183,10 @@ class StudentProcess:
         self.limits = limits
         self.spent = 0.0      # seconds in requests to the worker (the checks' own work does not count)
         self.worker = None
-        self.load_report = {}
-        self.incidents = []   # what went wrong, for the feedback
-        self.hung = {}        # function name -> why it is not called again
-        self.broken = None    # why no more calls are made (the student's code tampered with the channel)
+        self.load_report: dict[str, Any] = {}
+        self.incidents: list[str] = []   # what went wrong, for the feedback
+        self.hung: dict[str, str] = {}        # function name -> why it is not called again
+        self.broken: str | None = None    # why no more calls are made (the student's code tampered with the channel)
         self.workdir = tempfile.mkdtemp(prefix="allab-worker-")
 
     def _remaining(self, per_call):
@@ -221,7 +220,6 @@ class StudentProcess:
         the call (see :mod:`autograder.worker.judge`).
         """
         from allab.harness import Outcome, to_plain
-
         from autograder.worker.judge import dependencies
         if name in self.hung:
             # It did not return before: do not spend the time limit on it again.

@@ -45,8 +45,7 @@ from pathlib import Path
 
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.worker import syscalls
-from autograder.worker.freshroot import (DEVICES, SHARED_LIBRARIES, enter_user_namespace, fresh_root,
-                                         pid_namespace_init)
+from autograder.worker.freshroot import DEVICES, SHARED_LIBRARIES, enter_user_namespace, fresh_root, pid_namespace_init
 from autograder.worker.limits import Limits, grader_cgroup, join_cgroup, set_limits, tasks_of, worker_uid
 
 MODES = ("namespaces", "uid", "user-namespace", "landlock", "none")

@@ -19,9 +19,8 @@ import warnings
 
 from allab.harness import build_probe, close_figures, from_plain
 from allab.probes import spy_log
-
-from autograder.markscheme import part_functions, uses
 from autograder.grading.reference import load_reference
+from autograder.markscheme import part_functions, uses
 
 
 class Refused(PermissionError):

@@ -68,7 +68,7 @@ class Lender:
     def __init__(self, peer: Any, lendable: Callable[[Any], bool], special: Callable[[Any], dict | None],
                  by_name: Callable[[str], Any], twin: Callable[[dict], Any] | None = None) -> None:
         self.peer, self.lendable, self.special, self.by_name, self.twin = peer, lendable, special, by_name, twin
-        self.lent = {}
+        self.lent: dict[Any, Any] = {}
 
     def export(self, obj: Any) -> dict:
         """The handle (or placeholder) ``obj`` travels as."""

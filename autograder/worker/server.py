@@ -12,8 +12,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from autograder.worker.calls import Peer  # noqa: E402
 from autograder.worker.framing import Channel, Closed  # noqa: E402
-from autograder.worker.loader import (WorkingVersion, connect, earlier_parts, load_part, no_notebooks,  # noqa: E402
-                                       working_versions)
+from autograder.worker.loader import WorkingVersion, connect, earlier_parts, load_part, no_notebooks, working_versions  # noqa: E402
 
 
 def public_check_modules():
@@ -125,6 +124,7 @@ def worker_main(conn, limits, workdir, uid):
     import gc
     import importlib
     import sys
+
     from allab.figures import skip_layout
     from autograder.worker.confinement import confine, import_path
     # The fork server's objects are never garbage: a collection passing over them would copy every

@@ -37,6 +37,7 @@ class Edit:
 
 def _collect():
     import importlib
+
     from autograder import PARTS
     mutants, variants = [], []
     for part in PARTS:

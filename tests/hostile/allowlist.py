@@ -11,8 +11,9 @@
 """
 import nbformat
 
-from .cases import ITEMS, OTHERS, Case, change_answer, edit_cells, reference, with_oracle, write
 from autograder.notebook import answer_cell, is_answer_cell
+
+from .cases import ITEMS, OTHERS, Case, change_answer, edit_cells, reference, with_oracle, write
 
 COPY = "/home/allab-hostile-copy"          # the test puts a world-readable copy of the course here
 MARKER = "ALLAB-COPY-MARKER: the hidden checks of another copy"

@@ -5,8 +5,9 @@ being graded, whatever route the student's code takes to them, at definition tim
 whatever the student's code writes to the worker's channel, the grading process must neither crash, hang
 nor believe it.
 """
-from .cases import ITEMS, OTHERS, Case, change_answer, edit_cells, with_oracle
 from autograder.notebook import is_answer_cell, nbgrader_meta
+
+from .cases import ITEMS, OTHERS, Case, change_answer, edit_cells, with_oracle
 
 # Calls ``candidate`` (any callable named oracle that is not the student's own) and returns its answer.
 _TRY = ("        try:\n"

@@ -16,10 +16,8 @@ import functools
 import numpy as np
 
 from allab.harness import Probe, fixed_pool
-
 from autograder.checks.verdicts import as_indices, entropy
 from autograder.grading.runner import Mistake, check, expect
-
 
 # --- query_by_committee ---------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ import numpy as np
 from allab.checks import public_check, row_indices
 from allab.harness import Probe, fixed_pool
 
-
 # Three committee members scoring a pool of five rows (two classes).
 # Row 0: all vote class 0, but member 0 alone is unsure. Rows 1 and 2: the members disagree
 # (one votes 0, two vote 1). Row 3: all sure of class 0. Row 4: all vote 0, member 0 a bit unsure.

@@ -5,10 +5,8 @@ import numpy as np
 from allab.checks import fits, indexed_data, loop_data
 from allab.harness import Probe, fixed_pool
 from allab.probes import pool_ids, row_ids
-
 from autograder.checks.verdicts import as_indices, check_on_random_tables
 from autograder.grading.runner import Mistake, check, expect
-
 
 # --- create_initial_split ------------------------------------------------------------------------
 

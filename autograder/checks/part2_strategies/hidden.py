@@ -4,11 +4,15 @@ import numpy as np
 from allab.checks import fits, loop_data
 from allab.harness import Probe, fixed_pool
 from allab.probes import row_ids
-
-from autograder.checks.verdicts import (check_on_random_tables, check_selections, check_strategy, random_tables,
-                                        strategy_case, zero_tables)
+from autograder.checks.verdicts import (
+    check_on_random_tables,
+    check_selections,
+    check_strategy,
+    random_tables,
+    strategy_case,
+    zero_tables,
+)
 from autograder.grading.runner import Mistake, check, expect
-
 
 # --- random_sampling_loop -------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ import numpy as np
 from allab.checks import close, fits, legend, lines_with
 from allab.harness import FigureDescription, Probe
 from allab.probes import row_ids
-
 from autograder.grading.runner import Mistake, check, expect
 
 ACTIVE, RANDOM = "active learning", "random sampling"

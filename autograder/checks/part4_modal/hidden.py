@@ -16,10 +16,8 @@ from sklearn.linear_model import LogisticRegression
 from allab.checks import fits
 from allab.harness import Probe, fixed_pool
 from allab.probes import row_ids
-
 from autograder.checks.verdicts import as_indices, check_selections, random_tables, zero_tables
 from autograder.grading.runner import Mistake, check, expect
-
 
 # --- modal_learning_loop --------------------------------------------------------------------------
 
