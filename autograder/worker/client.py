@@ -22,7 +22,7 @@ from autograder.worker.cleanup import needs_locking, reap
 from autograder.worker.confinement import isolation_mode
 from autograder.worker.framing import MAX_MESSAGE_BYTES, MAX_TEXT_BYTES, Channel, Closed, ProtocolError, TimedOut
 from autograder.worker.limits import Limits, worker_uid
-from autograder.worker.server import PRELOAD
+from autograder.worker.server import PRELOAD, worker_main
 
 MESSAGE_CHARS = 300   # of a student's exception message in the feedback
 # What each request's reply may hold: a load report is a little JSON, a call's outcome may carry arrays.
@@ -97,8 +97,8 @@ class Worker:
         self.limits = limits
         self.uid = worker_uid()
         self._conn, child = context().Pipe()
-        self.process = context().Process(  # type: ignore[attr-defined]  # a fork server's contexttarget=worker_main, args=(child, limits, str(workdir), self.uid),
-                                         daemon=True)
+        self.process = context().Process(  # type: ignore[attr-defined]  # a fork server's context
+            target=worker_main, args=(child, limits, str(workdir), self.uid), daemon=True)
         self.process.start()
         child.close()
         self.peer = Peer(Channel(self._conn.fileno(), checked=True))
