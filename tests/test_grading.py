@@ -138,7 +138,7 @@ def test_check_cells_fail_whenever_a_core_check_fails(graded, tmp_path):
     rows = []
     for edit in MUTANTS:
         item = graded[edit.key].items[_item_name(edit)]
-        core = any(not t.passed and t.check in rules[_item_name(edit)].core for t in item.tests)
+        core = any(not t.passed and t.name in rules[_item_name(edit)].core for t in item.tests)
         rows.append((edit.key, core, bool(check_cell_failure(edit, tmp_path / edit.key))))
     print(f"\n{'wrong implementation':<90} core check failed  check cell failed")
     for key, core, cell in rows:
