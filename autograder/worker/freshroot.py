@@ -7,6 +7,7 @@ and PID namespaces (:func:`enter_user_namespace`, :func:`pid_namespace_init`).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from pathlib import Path
@@ -46,6 +47,7 @@ def fresh_root(keep, workdir: str, tmp_bytes: int, proc_options: str) -> None:
                    proc_options or None)
     for path in sorted(keep):
         _place(path, new / path.relative_to("/"))
+    _close_private_parents(keep, new)
     for device in DEVICES:
         _place(Path(device), new / device.lstrip("/"), read_only=False)
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
@@ -59,6 +61,18 @@ def fresh_root(keep, workdir: str, tmp_bytes: int, proc_options: str) -> None:
                    | syscalls.MS_NOSUID | syscalls.MS_NODEV)
     os.chdir(new)
     syscalls.pivot_root_here()
+
+
+def _close_private_parents(keep, new):
+    """Make read-only the folders a bind under the private /tmp or /dev/shm needed on its way (a venv in
+    /tmp/<checkout>/.venv): made here, they belong to whoever made them, in a user namespace the worker itself,
+    which could otherwise write beside its venv as if into the checkout."""
+    private = (Path("/tmp"), Path("/dev/shm"))
+    for path in keep:
+        for parent in path.parents:
+            if any(folder in parent.parents for folder in private):
+                with contextlib.suppress(OSError):  # a parent that is itself a bind is read-only already
+                    os.chmod(new / parent.relative_to("/"), 0o555)
 
 
 def _staging(keep):
