@@ -112,7 +112,8 @@ def main(argv=None):
             compare(work, args.copies, args.jobs, args.baseline, args.rounds)
             return
         ours_seconds = ours(work, args.copies, args.jobs)
-        print(f"ours     (--jobs {args.jobs}): {ours_seconds:7.1f} s, {ours_seconds / args.copies:6.2f} s per submission")
+        each = ours_seconds / args.copies
+        print(f"ours     (--jobs {args.jobs}): {ours_seconds:7.1f} s, {each:6.2f} s per submission")
         if not args.skip_nbgrader:
             nb_seconds = nbgrader(work, args.copies)
             print(f"nbgrader autograde: {nb_seconds:7.1f} s, {nb_seconds / args.copies:6.2f} s per submission")

@@ -587,7 +587,7 @@ class Class:
         self.code = {s: {item: STUBS[f] for item, f in items.items()} for s in students}
         self.origin = {item: {} for item in items}
         for item, pool in answers.items():
-            for student, (origin, text) in zip(rng.sample(students, len(pool)), pool):
+            for student, (origin, text) in zip(rng.sample(students, len(pool)), pool, strict=True):
                 self.code[student][item] = text
                 self.origin[item][student] = origin
         self.planted = {item: {} for item in items}

@@ -60,7 +60,7 @@ def test_arrays_travel_as_their_bytes_and_arrive_equal():
               np.float32(2.5) * np.ones(3, dtype=">f4"), np.arange(24).reshape(2, 3, 4)[:, ::2, 1]]
     Channel(worker.fileno(), checked=False).send({"op": "reply", "id": 1, "value": arrays, "x": {"a": arrays[0]}})
     got = Channel(grader.fileno(), checked=True).receive(soon())
-    for sent, arrived in zip(arrays + [arrays[0]], got["value"] + [got["x"]["a"]]):
+    for sent, arrived in zip(arrays + [arrays[0]], got["value"] + [got["x"]["a"]], strict=True):
         assert arrived.dtype == sent.dtype and arrived.shape == sent.shape and np.array_equal(arrived, sent)
         assert arrived.flags.writeable
     grader.close()

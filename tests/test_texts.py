@@ -278,7 +278,8 @@ def test_flip_y_changes_what_the_text_says():
     from allab.data import load_hard_data
     settings = dict(n_samples=1000, n_features=20, n_informative=15, n_redundant=5, n_classes=2, random_state=42)
     X, y = make_classification(**settings)
-    for ours, theirs in zip(train_test_split(X, y, test_size=0.3, random_state=42, stratify=y), load_hard_data()):
+    ours_split = train_test_split(X, y, test_size=0.3, random_state=42, stratify=y)
+    for ours, theirs in zip(ours_split, load_hard_data(), strict=True):
         np.testing.assert_array_equal(ours, theirs)  # these are load_hard_data's settings
     # The labels before the flip are fixed by the cluster sizes, and the flip comes before the shuffle.
     flipped = make_classification(**settings, shuffle=False)[1]

@@ -225,7 +225,8 @@ def test_question_page_escapes_answers_and_can_hide_names():
 def test_score_rows_keep_what_was_typed_and_prefill_automatic_zeros():
     answers = {"alice": {it.name: WrittenResult(None, it.points, it.title, "An answer.", "pending", "")
                          for it in written_items()},
-               "bob": {it.name: WrittenResult(0.0, it.points, it.title, "", "auto", "no answer") for it in written_items()}}
+               "bob": {it.name: WrittenResult(0.0, it.points, it.title, "", "auto", "no answer")
+                       for it in written_items()}}
     kept = {("alice", "part3.report_cost"): (2.0, "ok"), ("alice", "part3.report_strategy"): (None, "later")}
     rows = {(r[0], r[1]): r[3:] for r in score_rows(answers, lambda s: s, kept)}
     assert rows[("alice", "part3.report_cost")] == ["2", "ok"]

@@ -78,6 +78,7 @@ def example_files(parts, release_notebook):
     files[carol / "part2_strategies.ipynb"] = _text(read_notebook(SOLUTIONS_DIR / "part2_strategies.ipynb"))[:5000]
     nb = _solution("bonus")
     cell = answer_cell(nb, "make_digits_task")
-    cell.source = cell.source.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n    while True:  # never returns\n        pass\n")
+    endless = "    while True:  # never returns\n        pass\n"
+    cell.source = cell.source.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n" + endless)
     files[carol / "bonus.ipynb"] = _text(nb)
     return files

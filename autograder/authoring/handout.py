@@ -69,7 +69,7 @@ def reference_bodies(solutions_dir=SOLUTIONS_DIR):
     """``{body: "part:function"}`` of every function defined in the solutions' answer cells."""
     bodies = {}
     for part in PARTS:
-        for grade_id, source in answer_cells(read_json_notebook(solutions_dir / f"{part}.ipynb")).items():
+        for source in answer_cells(read_json_notebook(solutions_dir / f"{part}.ipynb")).values():
             for func in _functions(strip_solution_markers(source)):
                 bodies[_body(func)] = f"{part}:{func.name}"
     return bodies

@@ -69,7 +69,8 @@ def summary(out, timings):
     if head:
         lines += [
             f"Headline (lab data, {head['n_runs']} paired seeds): active learning wins on {head['wins']} of "
-            f"{head['n_runs']} (AULC {head['aulc_active']:.3f} vs {head['aulc_random']:.3f}, Wilcoxon p = {head['p_value']:.2g})",
+            f"{head['n_runs']} (AULC {head['aulc_active']:.3f} vs {head['aulc_random']:.3f}, "
+            f"Wilcoxon p = {head['p_value']:.2g})",
             f"Labels to {head['target']:.0%} test accuracy (median): {head['labels_active']} active vs "
             f"{head['labels_random']} random -> {head['labels_random'] - head['labels_active']} labels saved",
         ]

@@ -236,8 +236,8 @@ def check_selection(value, probas, n, strategy, want=None, again=None, default=N
 
 def check_selections(cases, strategy, default=None):
     """Like :func:`check_selection` on several tables at once: ``cases`` yields ``(value, probas, n, want,
-    again, mirrored)`` (the last three optional). Every failed table has its say, so that the one diagnosis fits them all (a mistake that two
-    scores explain on one table is told apart on another)."""
+    again, mirrored)`` (the last three optional). Every failed table has its say, so that the one diagnosis fits
+    them all (a mistake that two scores explain on one table is told apart on another)."""
     failures = [keys for keys in (selection_failure(*case[:2], case[2], strategy, *case[3:]) for case in cases)
                 if keys]
     if failures:

@@ -161,7 +161,8 @@ def _cells(nb, notebook):
         nb.problems.append(f"{nb.name} uses an old notebook format (nbformat "
                            f"{shown(notebook.get('nbformat'))}); it was read, but save it with a current Jupyter")
     if not isinstance(cells, list):
-        nb.problems.append(f"{nb.name} has no cells" + ("" if cells is None else f" (its 'cells' is not a list); {REDOWNLOAD}"))
+        why = "" if cells is None else f" (its 'cells' is not a list); {REDOWNLOAD}"
+        nb.problems.append(f"{nb.name} has no cells{why}")
         return None
     if len(cells) > MAX_CELLS:
         nb.problems.append(f"{nb.name} has {len(cells)} cells, more than {MAX_CELLS}: not read")
@@ -263,7 +264,8 @@ def discover(paths, signatures, exclude=None, layout=None, notes=None):
         if entry.folder.resolve() == exclude or where in seen:
             continue
         sub = Submission(_unique(shown(entry.student), students), entry.folder, problems=list(entry.problems),
-                         submitted_at=entry.submitted_at, time_source=entry.time_source, info={k: shown(v) for k, v in entry.info.items()},
+                         submitted_at=entry.submitted_at, time_source=entry.time_source,
+                         info={k: shown(v) for k, v in entry.info.items()},
                          layout=entry.layout, sources=list(entry.files))
         seen[where] = students[sub.student] = sub
         if sub.student != shown(entry.student):

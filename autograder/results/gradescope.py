@@ -90,9 +90,11 @@ cd "$SRC" && AUTOGRADER_ROOT="$ROOT" PYTHONPATH="$SRC/notebooks${PYTHONPATH:+:$P
 code=$?
 if [ ! -s "$RESULTS" ]; then
     # Python could not start or died before writing anything: still give Gradescope a result.
+    message="The autograder failed before it could grade this submission (exit code $code)."
+    message="$message This is not your fault: please tell your instructor."
     cat > "$RESULTS" <<JSON
 {"score": 0, "execution_time": 0, "visibility": "visible", "stdout_visibility": "hidden", "tests": [],
- "output": "The autograder failed before it could grade this submission (exit code $code). This is not your fault: please tell your instructor."}
+ "output": "$message"}
 JSON
 fi
 exit 0

@@ -92,7 +92,7 @@ def item_feedback(item):
     costs = item.costs or [None] * len(item.tests)
     signature = item.signature
     lines = []
-    for test, cost in zip(item.tests, costs):
+    for test, cost in zip(item.tests, costs, strict=True):
         if test.passed:
             continue
         raised = "" if signature and "TypeError" in test.raised else test.raised
@@ -264,7 +264,7 @@ def summary_table(results):
         rows.append((r.student, _split(r, False, auto_max), _split(r, True, written_max),
                      f"{_num(r.score)} / {_num(r.max_score)}", f"{r.seconds:.1f}s", str(notes or "")))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(f"{c:<{w}}" for c, w in zip(row, widths)).rstrip() for row in rows)
+    return "\n".join("  ".join(f"{c:<{w}}" for c, w in zip(row, widths, strict=False)).rstrip() for row in rows)
 
 
 def _split(result, written, maximum):

@@ -46,7 +46,7 @@ def read_roster(path):
                           f"({', '.join(rows[0])})")
     roster = []
     for row in rows[1:]:
-        entry = {c: v.strip() for c, v in zip(columns, row) if c in COLUMNS and v.strip()}
+        entry = {c: v.strip() for c, v in zip(columns, row, strict=False) if c in COLUMNS and v.strip()}
         if entry and not entry.get("name", "").startswith("Points Possible"):  # Canvas's second row
             roster.append(entry)
     return roster

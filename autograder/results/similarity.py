@@ -177,7 +177,7 @@ class Comparison:
         keep = self.shared[i, j] > 0
         i, j = i[keep], j[keep]
         order = np.lexsort((-self.shared[i, j], -self.similarity[i, j]))
-        return list(zip(i[order].tolist(), j[order].tolist()))
+        return list(zip(i[order].tolist(), j[order].tolist(), strict=True))
 
     def spans(self, a, b):
         """``(spans in a's answer, spans in b's answer)`` of the fingerprints students ``a`` and ``b`` share:
@@ -286,12 +286,13 @@ def submission_pairs(comparisons):
     first (then by mean z)."""
     flagged = {}
     for c in comparisons:
-        for i, j in zip(*np.nonzero(np.triu(c.flags, k=1))):
+        for i, j in zip(*np.nonzero(np.triu(c.flags, k=1)), strict=True):
             flagged.setdefault((c.students[i], c.students[j]), []).append(c.item)
     indexes = [{s: n for n, s in enumerate(c.students)} for c in comparisons]
     summaries = []
     for (a, b), items in flagged.items():
-        zs = [float(c.z[index[a], index[b]]) for c, index in zip(comparisons, indexes) if a in index and b in index]
+        zs = [float(c.z[index[a], index[b]])
+              for c, index in zip(comparisons, indexes, strict=True) if a in index and b in index]
         known = [z for z in zs if not math.isnan(z)]
         summaries.append(PairSummary(a, b, tuple(items), float(np.mean(known)) if known else math.nan, len(zs)))
     return sorted(summaries, key=lambda p: (-len(p.flagged), -np.nan_to_num(p.mean_z, nan=-np.inf), p.a, p.b))

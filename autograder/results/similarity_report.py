@@ -113,7 +113,8 @@ answers before you conclude anything, and hear the students.</p>
 (variables, helpers), comments, docstrings, blank lines, string and number values, and the order of
 statements made irrelevant; code that is in the hand-out is left out. Fragments many students share count
 little. <em>Similarity</em> is the share of the two answers' weighted fragments they have in common (near
-100%: the same code, up to those changes; a short answer stays lower, its few fragments being weaker evidence). <em>z</em> says how unusual that is for this function: how many spreads
+100%: the same code, up to those changes; a short answer stays lower, its few fragments being weaker evidence).
+<em>z</em> says how unusual that is for this function: how many spreads
 above the typical pair of the class (median and median absolute deviation). A pair is flagged when z &ge; {z},
 similarity &ge; {s:.0%} and it shares at least {shared} fragments; a function that fewer than {min_answers}
 students answered with code of their own is not judged.</p>

@@ -171,9 +171,10 @@ def read_manual(path, students, key=None):
 
     ``students`` are the students being graded; a row may name one by name or, given the output folder's
     ``key`` (:func:`pseudonym_key`), by its pseudonym (:func:`anonymous_id`).
-    A row without a score leaves the answer pending (its comment is kept, as ``(None, comment)``). Raises :class:`ManualError` naming the row and the
-    column of the first problem: an unknown student or item, a score that is not a number, is negative or
-    is above the item's points, a (student, item) given twice, a missing column.
+    A row without a score leaves the answer pending (its comment is kept, as ``(None, comment)``). Raises
+    :class:`ManualError` naming the row and the column of the first problem: an unknown student or item, a
+    score that is not a number, is negative or is above the item's points, a (student, item) given twice, a
+    missing column.
     """
     path = Path(path)
     points = {it.name: it.points for it in written_items()}

@@ -44,7 +44,8 @@ class Peer:
         self.deadline: float | None = None  # of the request being served (the grading process sets it per call)
         self.lender: Lender | None = None
         self.max_bytes = MAX_MESSAGE_BYTES  # of a frame awaited (the grading process sets it per request)
-        self.methods: set[tuple[str, str]] = set()  # (type name, attribute) of the other side's objects known to be methods
+        # (type name, attribute) of the other side's objects known to be methods
+        self.methods: set[tuple[str, str]] = set()
         self._next_id = 0
         self._nesting = 0
 

@@ -3,9 +3,10 @@
 The grading process (:mod:`autograder.worker.client`) sends the student's code cells, then asks for
 calls of the student's functions. The two talk through the wire (:mod:`~autograder.worker.framing`,
 :mod:`~autograder.worker.calls`): JSON messages and array bytes, never pickles, checked on arrival, so
-nothing the student's code does in the worker can reach into the grading process. Loading the definitions and the working versions are
-:mod:`autograder.worker.loader`'s.
+nothing the student's code does in the worker can reach into the grading process. Loading the definitions and
+the working versions are :mod:`autograder.worker.loader`'s.
 """
+import functools
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -75,7 +76,8 @@ def serve(fd, isolated=False):
         for part, cells in message["parts"].items():
             earlier[part] = set(message["earlier"].get(part, ()))
             with earlier_parts(earlier[part]):
-                namespaces[part], problems = only_me(lambda: load_part(cells, part, message["graded"].get(part, ())))
+                graded = message["graded"].get(part, ())
+                namespaces[part], problems = only_me(functools.partial(load_part, cells, part, graded))
             reply[part] = {"problems": problems, "isolated": isolated,
                            "defined": sorted(k for k, v in namespaces[part].items() if callable(v))}
         return reply

@@ -208,7 +208,7 @@ def print_report(report, folder, out=None):
     out = out or sys.stdout
     sections = [("Notebooks missing", report.missing_notebooks),
                 ("Functions still stubs (replace the `raise NotImplementedError(...)` line)", report.stubs),
-                ("Public checks failing", [f"{name}\n      " + "\n      ".join(lines) for name, lines in report.failing]),
+                ("Public checks failing", ["\n      ".join([name, *lines]) for name, lines in report.failing]),
                 ("Written answers empty", report.empty_answers),
                 ("Plots missing (run the notebooks: they save them in figures/)", report.missing_figures),
                 ("Notes", report.notes)]

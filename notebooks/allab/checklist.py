@@ -125,8 +125,8 @@ def _reproducible(loaded):
                                                                     random_state=0, verbose=False)
             runs.append((np.asarray(split[0]), np.asarray(accuracies, dtype=float)))
     except Exception as exc:  # noqa: BLE001 - a function not written yet, or failing
-        return False, box, f"create_initial_split and random_sampling_loop could not run twice ({type(exc).__name__}: " \
-                           f"{str(exc)[:120]})"
+        return False, box, "create_initial_split and random_sampling_loop could not run twice " \
+                           f"({type(exc).__name__}: {str(exc)[:120]})"
     (split_a, acc_a), (split_b, acc_b) = runs
     if not np.array_equal(split_a, split_b):
         return False, box, "create_initial_split with random_state=0, twice, gave two different splits"

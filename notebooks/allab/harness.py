@@ -200,7 +200,7 @@ def to_plain(obj, depth=0, export=None, raw=False):
     if isinstance(obj, (set, frozenset)):
         return {"__set__": [to_plain(x, depth + 1, export, raw) for x in obj]}
     if isinstance(obj, dict):
-        return {"__dict__": [[to_plain(k, depth + 1, export, raw), to_plain(v, depth + 1, export, raw)] for k, v in obj.items()]}
+        return {"__dict__": [[to_plain(item, depth + 1, export, raw) for item in pair] for pair in obj.items()]}
     if _is_figure(obj):
         return {"__figure__": describe_figure(obj if hasattr(obj, "get_axes") else obj.figure)}
     if export is not None:

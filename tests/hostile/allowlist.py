@@ -135,7 +135,7 @@ ALLOWLIST_CASES = [
     Case("copy_run_at_call_time", _stubs_running_the_copy("call"), zero=ITEMS),
     Case("error_carries_the_copy_s_hidden_checks", with_oracle(_RAISE_THE_COPY), full=OTHERS, zero=["oracle"]),
     Case("ipc_left_behind", _ipc_at_definition_and_call_time, full=ITEMS),
-    Case("ipc_relay_a_writer", change_answer("oracle", "    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n" + _PUBLISH),
-         full=ITEMS),
+    Case("ipc_relay_a_writer",
+         change_answer("oracle", "    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n" + _PUBLISH), full=ITEMS),
     Case("ipc_relay_b_reader", _reader, full=OTHERS, zero=["oracle"]),
 ]

@@ -123,7 +123,8 @@ def active_learning_loop(call):
         "the caller's X_pool and y_pool must not be modified"
     sizes = [int(n) for n in call("active_learning_loop", X_lab, y_lab, X_pool[:12], y_pool[:12], X_test, y_test,
                                   6, 10, verbose=False).value[1]]
-    assert sizes == [20, 30, 32], f"from 20 labels, a pool of 12 rows and n_queries=10, the sizes must be [20, 30, 32] " \
+    assert sizes == [20, 30, 32], "from 20 labels, a pool of 12 rows and n_queries=10, the sizes must be " \
+        "[20, 30, 32] " \
         f"(10 rows, then the 2 left, then stop after recording: the pool is empty); got {sizes}"
     out = call("active_learning_loop", X_lab, y_lab, X_pool, y_pool, X_test, y_test, 3, 4,
                query_strategy=Probe.strategy("last", pick="last"), model=Probe.spy("mine"), verbose=False)

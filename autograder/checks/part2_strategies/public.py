@@ -40,7 +40,8 @@ def random_sampling_loop(call):
     assert np.array_equal(row_ids(fits_again[-1]["X"], X_all), last), \
         "the same random_state must select the same samples"
     picks = {tuple(sorted(row_ids(run(s)[2][-1]["X"], X_all).tolist())) for s in (1, 2)}
-    assert len(picks | {tuple(sorted(last.tolist()))}) > 1, "different random_state values must select different samples"
+    assert len(picks | {tuple(sorted(last.tolist()))}) > 1, \
+        "different random_state values must select different samples"
     assert np.array_equal(out.args_after[2], X_pool), "the caller's X_pool must not be modified"
     sizes = [int(n) for n in call("random_sampling_loop", X_lab, y_lab, X_pool[:7], y_pool[:7], X_test, y_test, 5, 5,
                                   random_state=0, verbose=False).value[1]]

@@ -3,7 +3,8 @@
 Figures come back as :func:`allab.harness.describe_figure` descriptions: the checks look at the lines' data and
 labels, the legend, the bands (``*PolyCollection``) or error bars (``ErrorbarContainer``) and the histograms'
 bar heights (``BarContainer``), never at pixels. The run_multiple_experiments checks use a Gaussian naive Bayes
-model (fast); the loops the student's code calls are working versions, run in the grading process (autograder.worker.judge).
+model (fast); the loops the student's code calls are working versions, run in the grading process
+(autograder.worker.judge).
 """
 import functools
 from collections import Counter
@@ -113,7 +114,7 @@ def target_reached_exactly(call):
     for acc, n, target, want in cases:
         got = call("labels_to_target", acc, n, target).value
         if not _close(got, want):
-            above = [int(k) for a, k in zip(acc, n) if a > target]
+            above = [int(k) for a, k in zip(acc, n, strict=False) if a > target]
             raise Mistake("target_inclusive" if _close(got, above[0] if above else None)
                                          else "first_round")
 
@@ -263,7 +264,7 @@ def cost_uses_cost_per_label(call, reference):
     """costs are labels times cost_per_label"""
     for case in _cost_cases():
         got, want = _cost_dicts(call, reference, case)
-        if not (_close(got["active_labels"], want["active_labels"]) and _close(got["random_labels"], want["random_labels"])):
+        if not all(_close(got[key], want[key]) for key in ("active_labels", "random_labels")):
             continue  # a wrong label count is the other check's business
         expect(_close(got["active_cost"], want["active_cost"]) and _close(got["random_cost"], want["random_cost"]),
                "cost_per_label")

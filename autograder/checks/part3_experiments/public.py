@@ -39,7 +39,7 @@ def plot_learning_curves(call):
     for label, x, y in ((ACTIVE, active_n, active_acc), (RANDOM, random_n, random_acc)):
         line = _line(ax, label)
         assert line is not None, \
-            f"no line labelled {label.capitalize()!r}; the line labels are {[l['label'] for l in ax['lines']]}"
+            f"no line labelled {label.capitalize()!r}; the line labels are {[drawn['label'] for drawn in ax['lines']]}"
         assert np.allclose(line["y"], y), f"the {label!r} line must show its accuracies {y}; got {line['y']}"
         assert len(line["x"]) == len(x) and np.allclose(line["x"], x), \
             f"the {label!r} line must be plotted against its own labelled-set sizes {x}; got {line['x']}" + (
@@ -57,7 +57,7 @@ def plot_learning_curves(call):
     assert line is not None and np.allclose(line["x"], [10, 20, 30]), \
         "without random_n, plot the random curve against active_n"
     assert ax["title"] == "Learning Curves", f"the default title is 'Learning Curves'; got {ax['title']!r}"
-    flat = [l for l in ax["lines"] if len(l["y"]) >= 1 and np.allclose(l["y"], 0.7)]
+    flat = [drawn for drawn in ax["lines"] if len(drawn["y"]) >= 1 and np.allclose(drawn["y"], 0.7)]
     assert len(ax["lines"]) == 3 and flat, \
         "with target=0.7, add one horizontal line at accuracy 0.7 (e.g. ax.axhline(target))"
 
@@ -91,9 +91,10 @@ def cost_analysis(call):
     missing = sorted(set(expected) - set(got))
     assert not missing, f"the dict is missing the keys {missing}"
     for key, value in expected.items():
+        fraction = key == "savings_pct" and close(got[key], 0.25)
         assert close(got[key], value), \
-            f"{key}: expected {value} (active reaches 85% at 30 labels, random at 40; 2.0 per label); got {got[key]!r}" + (
-                " - savings_pct is a percentage: 25.0 means 25%" if key == "savings_pct" and close(got[key], 0.25) else "")
+            f"{key}: expected {value} (active reaches 85% at 30 labels, random at 40; 2.0 per label); " \
+            f"got {got[key]!r}" + (" - savings_pct is a percentage: 25.0 means 25%" if fraction else "")
 
     got = call("cost_analysis", [0.70, 0.80, 0.86, 0.90], [0.70, 0.75, 0.80, 0.90], n, target_acc=0.85,
                random_n=[10, 25, 40, 55]).value
@@ -163,7 +164,8 @@ def analyze_selected_samples(call):
         f"({last.mean():.4f}): describe the rows query_strategy(model, X_pool, n_samples) returns")
 
     fig = _figure(fig, "the figure as the second element")
-    assert len(fig["axes"]) == 2, f"draw two histograms side by side (plt.subplots(1, 2)); found {len(fig['axes'])} axes"
+    assert len(fig["axes"]) == 2, \
+        f"draw two histograms side by side (plt.subplots(1, 2)); found {len(fig['axes'])} axes"
     left, right = fig["axes"]
     bars = [c for c in left["containers"] if c["type"] == "BarContainer"]
     assert bars, "the left axes must hold a histogram (ax.hist) of the selected samples' max probabilities"
@@ -231,7 +233,8 @@ def run_multiple_experiments(call):
     for key, rows in (("active", active), ("random", random)):
         assert np.allclose(res[f"{key}_mean"], rows.mean(axis=0)), f"{key}_mean must be the mean over runs (axis=0)"
         std = np.asarray(res[f"{key}_std"], dtype=float)
-        assert std.shape == (3,) and (np.allclose(std, rows.std(axis=0)) or np.allclose(std, rows.std(axis=0, ddof=1))), \
+        spread = np.allclose(std, rows.std(axis=0)) or np.allclose(std, rows.std(axis=0, ddof=1))
+        assert std.shape == (3,) and spread, \
             f"{key}_std must be the standard deviation over runs (np.std(..., axis=0))"
 
     for r, (want_active, want_random) in enumerate(_paired_runs(2, 3, 7)):

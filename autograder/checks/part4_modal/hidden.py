@@ -111,7 +111,7 @@ def modal_teaches_the_queried_rows(call):
     data = _data(seed=0)
     out = call("modal_learning_loop", *data, 5, 6, estimator=Probe.spy("model"), verbose=False)
     accuracies, n_labeled = _result(out)
-    for before, after in zip(data, out.args_after):
+    for before, after in zip(data, out.args_after, strict=True):
         expect(np.shape(after) == np.shape(before) and np.array_equal(np.asarray(after), before), "modifies_input")
     _replay(out, data, 6)
     expect(n_labeled == [12, 18, 24, 30, 36] and len(accuracies) == 5, "wrong_count")
@@ -126,7 +126,7 @@ def modal_three_classes_and_accuracies(call):
     trained_fits = _replay(out, data, 8)
     expect(n_labeled == [9, 17, 25, 33] and len(accuracies) == 4, "wrong_count")
     X_test, y_test = data[4], data[5]
-    for acc, n in zip(accuracies, n_labeled):
+    for acc, n in zip(accuracies, n_labeled, strict=False):
         trained = [f for f in trained_fits if len(f["X"]) == n]
         expect(trained, "wrong_count")
         expected = float(np.mean(_logreg(trained[-1]["X"], trained[-1]["y"]).predict(X_test) == y_test))

@@ -44,7 +44,7 @@ def modal_learning_loop(call):
         "was queried twice. Remove the queried rows from X_pool and y_pool (np.delete) after teaching")
 
     after = out.args_after
-    for name, before, now in zip(["X_labeled", "y_labeled", "X_pool", "y_pool"], args, after):
+    for name, before, now in zip(["X_labeled", "y_labeled", "X_pool", "y_pool"], args, after, strict=False):
         assert np.shape(now) == np.shape(before) and np.array_equal(np.asarray(now), before), \
             f"the caller's {name} was modified; work on copies (np.delete and np.vstack make new arrays)"
 
@@ -55,11 +55,11 @@ def modal_learning_loop(call):
     trained = fits(out, "last")
     X_fit, y_fit = (np.asarray(trained[-1]["X"]), np.asarray(trained[-1]["y"])) if trained else ([], [])
     X_want, y_want = np.vstack([X_lab, X_pool[34:]]), np.concatenate([y_lab, y_pool[34:]])
-    taught = {row.tobytes(): label for row, label in zip(X_fit, y_fit)}
+    taught = {row.tobytes(): label for row, label in zip(X_fit, y_fit, strict=False)}
     assert sorted(taught) == sorted(row.tobytes() for row in X_want), (
         "with a query_strategy that picks the last 3 pool rows, the last round must train on the 6 initial rows "
         "and pool rows 34-39: teach the rows learner.query returned (X_pool[query_idx])")
-    assert all(taught[row.tobytes()] == label for row, label in zip(X_want, y_want)), \
+    assert all(taught[row.tobytes()] == label for row, label in zip(X_want, y_want, strict=False)), \
         "the rows were taught with wrong labels: teach y_pool[query_idx] with X_pool[query_idx]"
 
     # A pool smaller than what the rounds ask for: 7 rows, batches of 5.
