@@ -199,25 +199,14 @@ def test_a_stub_in_part_1_is_named_by_part_2(executed):
 
 
 @pytest.mark.slow
-def test_pre_upload_check_runs_in_the_unzipped_handout(tmp_path):
+def test_pre_upload_check_runs_in_the_unzipped_handout(student_venv, tmp_path):
     """Done-when of issue 18: the hand-out unzipped into an empty folder, its own venv from its requirements
     (pip's cache, no system packages), and `python -m allab.check` there on a complete, an incomplete and an
     empty folder."""
     import shutil
-    import subprocess
-    import venv
-    import zipfile
 
     from autograder.authoring.examples import EXAMPLES_DIR
-    from autograder.authoring.handout import TOP, handout_files, write_zip
-    write_zip(handout_files(), tmp_path / "handout.zip")
-    with zipfile.ZipFile(tmp_path / "handout.zip") as zf:
-        zf.extractall(tmp_path / "student")
-    root = tmp_path / "student" / TOP
-    venv.create(tmp_path / "venv", with_pip=True, system_site_packages=False)
-    python = tmp_path / "venv" / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "-q", "-r", root / "requirements.txt"], check=True,
-                   capture_output=True, timeout=1800)
+    root, python = _copy(student_venv[0], tmp_path / "student"), student_venv[1]
     complete, incomplete, empty = root / "alice", root / "bob", root / "empty"
     shutil.copytree(EXAMPLES_DIR / "alice_complete", complete)
     shutil.copytree(EXAMPLES_DIR / "bob_partial", incomplete)
