@@ -42,6 +42,9 @@ def build_parser():
                    help="TAs' scores of the written answers (the CSV `answers` writes) to fold in")
     p.add_argument("--require-isolation", action="store_true",
                    help="refuse to grade (exit 2) where student code cannot be isolated from the grader")
+    p.add_argument("--submission-seconds", type=_seconds, default=None, metavar="S",
+                   help="the most time all of one submission's calls may take (default: 300; a fast machine "
+                        "gives less, never under 60 s unless S is lower)")
 
     p = sub.add_parser("answers", help="after `grade`: a page per written question with every answer, "
                                        "the reference and the rubric, and a CSV for the TAs' scores")
@@ -77,6 +80,16 @@ def build_parser():
     p = sub.add_parser("report", help="the instructor's view of a graded batch: items by pass rate, score spread")
     p.add_argument("dir", metavar="DIR", help="an output folder of `grade` (holding grades.csv)")
     return parser
+
+
+def _seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0 (e.g. 120)")
+    return value
 
 
 # Each command's module is imported only when it runs: `release` needs no scikit-learn, `grade` no nbgrader.

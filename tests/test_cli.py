@@ -201,3 +201,10 @@ def test_check_command(tmp_path):
     assert result.returncode == 0 and "✔ part1.create_initial_split" in result.stdout
     result = run("check", NOTEBOOKS_DIR / "part1_basics.ipynb")
     assert result.returncode == 1 and "NotImplementedError" in result.stdout
+
+
+@pytest.mark.parametrize("seconds", ["0", "-5", "ten", "inf", "nan"])
+def test_a_bad_submission_budget_is_refused_before_anything_is_written(seconds, tmp_path):
+    result = run("grade", EXAMPLES_DIR / "alice_complete", "--out", tmp_path / "out", "--submission-seconds", seconds)
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    assert f"argument --submission-seconds: {seconds!r} is not a number of seconds above 0" in result.stderr

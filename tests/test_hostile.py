@@ -31,7 +31,7 @@ from hostile import DOCKER_DROPS
 from hostile.allowlist import ALLOWLIST_CASES, COPY, IPC_KEYS, MARKER, MQUEUE
 from hostile.cases import BUILT, OUT, PART, Case, with_oracle
 from hostile.cases import CASES as _CASES
-from hostile.reach import REACH_CASES
+from hostile.reach import REACH_CASES, SUBMISSION_SECONDS
 from needs import need
 
 from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
@@ -216,7 +216,8 @@ def graded(request):
         course = [SOLUTIONS_DIR, NOTEBOOKS_DIR, ROOT / "autograder", ROOT / "build"]
         before, course_before = checksums(klass, twins), checksums(*course)
         readme = (ROOT / "README.md").read_bytes()
-        command = grade_command(mode, ["grade", str(klass), str(twins), "--out", str(out), "--jobs", "2"], home)
+        command = grade_command(mode, ["grade", str(klass), str(twins), "--out", str(out), "--jobs", "2",
+                                       "--submission-seconds", str(SUBMISSION_SECONDS)], home)
         with reachable_by_others(ROOT) if mode == "user" else contextlib.nullcontext(), another_copy():
             permissions = permissions_outside(ROOT)
             result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1500,
@@ -375,6 +376,14 @@ VENV_CASES = ("reads_the_solutions", "lists_the_checkout", "reads_the_venv_s_che
 VENV_PLACES = {"tmp": "/tmp", "home": "/home"}
 
 
+def _link_or_copy(source, target):
+    """A hard link (the venv's 8,000 files cost no copying; nothing writes to them), a copy across devices."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 @pytest.fixture(scope="module")
 def venv_copies():
     """Copies of the Debian python3.11 venv (``make system-venv``) in /tmp and in /home, each in a folder
@@ -384,7 +393,7 @@ def venv_copies():
     try:
         for where, parent in VENV_PLACES.items():
             folder = Path(tempfile.mkdtemp(prefix="allab-hostile-venv-", dir=parent))
-            shutil.copytree(source, folder / "venv", symlinks=True)
+            shutil.copytree(source, folder / "venv", symlinks=True, copy_function=_link_or_copy)
             shutil.copytree(SOLUTIONS_DIR, folder / "solutions")
             for path in [folder, *(folder / "solutions").rglob("*")]:
                 path.chmod(0o755 if path.is_dir() else 0o644)

@@ -1,5 +1,6 @@
 """The ``grade`` command (a class, or some of its students, into one output folder) and ``check`` (a student's
 own check before uploading)."""
+import dataclasses
 import time
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def grade_command(args):
     start = time.perf_counter()
     if todo:
         limits = course_limits(extra_hidden=[*args.paths, out])  # no worker sees another student's files
+        if args.submission_seconds:
+            limits = dataclasses.replace(limits, submission_seconds=args.submission_seconds)
         grade_batch(todo, jobs=args.jobs, limits=limits, notes=notes, on_result=keep)
     save_state(out, state)
     notes += _class_notes(state, submissions, folders, out)

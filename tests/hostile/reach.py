@@ -65,11 +65,15 @@ def _oracle_calls_stubbed_noisy_oracle(folder):
     edit_cells(change)(folder)
 
 
+# The batches are graded with `grade --submission-seconds SUBMISSION_SECONDS`: the stalling case's cost (a
+# complete submission needs under 2 s here).
+SUBMISSION_SECONDS = 25
+
 REACH_CASES = [
-    # a submission whose every call stalls is cut off by its budget, not after 5 minutes
-    # (as root only: the budget is the grading process's own accounting, the same in every mode, and this
-    # case alone is a minute of each batch)
-    Case("stalls_every_call", edit_cells(_stall_everywhere), says=["used up its"], modes=("root",)),
+    # a submission whose every call stalls is cut off by its budget (`--submission-seconds`), not after 5
+    # minutes (as root only: the budget is the grading process's own accounting, the same in every mode)
+    Case("stalls_every_call", edit_cells(_stall_everywhere), says=[f"used up its {SUBMISSION_SECONDS} s"],
+         modes=("root",)),
     Case("default_bound_to_working_version", change_answer(
         "oracle", "def oracle(X_query, y_pool, query_idx):\n",
         "def oracle(X_query, y_pool, query_idx, _ref=oracle):\n    return _ref(X_query, y_pool, query_idx)\n"),
