@@ -8,8 +8,9 @@ import sys
 import pytest
 
 from autograder import ROOT, SOLUTIONS_DIR
-from autograder.grading import submissions
-from autograder.grading.submissions import NO_NOTEBOOK, discover, gather, read_code_cells
+from autograder.grading import notebook_file
+from autograder.grading.notebook_file import read_code_cells
+from autograder.grading.submissions import NO_NOTEBOOK, discover, gather
 from autograder.markscheme import part_functions
 from autograder.results.outputs import RESERVED_NAMES, student_folders
 
@@ -138,7 +139,7 @@ def test_a_57_mb_notebook_costs_the_grader_little_memory(tmp_path):
     nb = json.loads(PART1.read_text())
     nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "x" * (57 * 2**20)})
     big.write_text(json.dumps(nb))
-    script = ("import resource, sys\nfrom autograder.grading.submissions import read_code_cells\n"
+    script = ("import resource, sys\nfrom autograder.grading.notebook_file import read_code_cells\n"
               "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
               "nb = read_code_cells(sys.argv[1])\n"
               "print(len(nb.code_cells), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) // 1024)")
@@ -149,7 +150,7 @@ def test_a_57_mb_notebook_costs_the_grader_little_memory(tmp_path):
 
 
 def test_a_file_bigger_than_the_limit_is_not_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(submissions, "MAX_NOTEBOOK_BYTES", 1000)
+    monkeypatch.setattr(notebook_file, "MAX_NOTEBOOK_BYTES", 1000)
     path = tmp_path / "big.ipynb"
     path.write_text(" " * 1001)
     assert "more than the 0 MB" in read_code_cells(path).problems[0]

@@ -238,7 +238,8 @@ def test_score_rows_keep_what_was_typed_and_prefill_automatic_zeros():
 # --- reading the answers from a submission -----------------------------------------------------------------------
 
 def test_answers_are_read_from_any_well_formed_cell_and_malformed_ones_are_skipped(tmp_path):
-    from autograder.grading.submissions import Submission, read_code_cells
+    from autograder.grading.notebook_file import read_code_cells
+    from autograder.grading.submissions import Submission
     from autograder.results.written import collect
 
     def answer(source, grade_id="report_cost", cell_type="markdown"):
@@ -386,7 +387,7 @@ def test_math_renders_as_mathml_and_unreadable_tex_stays_text():
 
 def student_part3(tmp_path, edit):
     """The released Part 3 with ``edit(cells)`` applied, read as the grader reads a submission."""
-    from autograder.grading.submissions import read_code_cells
+    from autograder.grading.notebook_file import read_code_cells
     nb = json.loads((NOTEBOOKS_DIR / "part3_experiments.ipynb").read_text())
     edit(nb["cells"])
     path = tmp_path / "part3_experiments.ipynb"
