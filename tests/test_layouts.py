@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 from autograder import ROOT, SOLUTIONS_DIR
+from autograder.grading import notebook_file
 from autograder.grading.layouts import LayoutError, detect
 from autograder.grading.submissions import discover
 from autograder.markscheme import part_functions
@@ -157,8 +158,7 @@ def test_a_zip_in_a_submission_is_read_in_memory(tmp_path):
 
 
 def test_a_zip_bomb_is_bounded(tmp_path, monkeypatch):
-    from autograder.grading import layouts
-    monkeypatch.setattr(layouts, "MAX_ZIP_NOTEBOOKS", 2)
+    monkeypatch.setattr(notebook_file, "MAX_ZIP_NOTEBOOKS", 2)
     folder = tmp_path / "alice"
     folder.mkdir()
     with zipfile.ZipFile(folder / "many.zip", "w") as z:

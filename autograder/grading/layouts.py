@@ -22,7 +22,6 @@ of two Canvas or Moodle students in one student's folder, Canvas-named files mix
 import os
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,10 +32,6 @@ CANVAS_FILE = re.compile(r"^(?P<login>[^\W_]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<
 MOODLE_NAME = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>file|onlinetext)_(?P<file>.*)$")
 GRADESCOPE_METADATA = "submission_metadata.yml"
 SUBMISSION_SUFFIXES = (".ipynb", ".zip")
-MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
-MAX_ZIP_MEMBERS = 1000        # entries of a zip looked at
-MAX_ZIP_NOTEBOOKS = 20        # notebooks read from one zip
-MAX_ZIP_BYTES = 200 * 2**20   # notebook bytes read from one zip
 FILE_TIMES = "the files' modification times (the layout records no submission time)"
 
 
@@ -318,48 +313,3 @@ def _find(folder, depth=2):
     except OSError:  # a folder the grader may not read: nothing found, the row says so
         return []
     return found
-
-
-def zipped_notebooks(path, problems):
-    """Yield ``(member name, bytes)`` of each notebook in the zip at ``path``, read in memory (bounded in
-    count and size; no member is ever written out, so none can escape). What was not read is appended to
-    ``problems``, and so is what was."""
-    name = shown(path.name)
-    try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        problems.append(f"{name} is not a readable zip ({exc}): its notebooks were not graded; hand in the "
-                        ".ipynb files")
-        return
-    read, total, skipped = [], 0, []
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_ZIP_MEMBERS:
-            skipped.append(f"entries after the first {MAX_ZIP_MEMBERS}")
-        for member in members[:MAX_ZIP_MEMBERS]:
-            parts = Path(member.filename).parts
-            if member.filename.startswith(("/", "\\")) or ".." in parts:
-                skipped.append(f"{shown(member.filename)} (a path outside the zip)")
-            elif member.filename.lower().endswith(".zip"):
-                skipped.append(f"{shown(member.filename)} (a zip inside the zip)")
-            elif member.is_dir() or not member.filename.lower().endswith(".ipynb") or any(map(is_debris, parts)):
-                continue
-            elif len(read) >= MAX_ZIP_NOTEBOOKS or member.file_size > MAX_NOTEBOOK_BYTES or \
-                    total + member.file_size > MAX_ZIP_BYTES:
-                skipped.append(f"{shown(member.filename)} (over the zip's limits)")
-            else:
-                try:
-                    with archive.open(member) as f:
-                        data = f.read(MAX_NOTEBOOK_BYTES + 1)
-                except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
-                    skipped.append(f"{shown(member.filename)} ({exc})")
-                    continue
-                total += len(data)
-                read.append(shown(member.filename))
-                yield member.filename, data
-    if read:
-        problems.append(f"{name} was opened: {', '.join(read)} read from it")
-    if skipped:
-        problems.append(f"{name}: not read: {'; '.join(skipped)}")
-    if not read and not skipped:
-        problems.append(f"{name} holds no notebook (.ipynb)")

@@ -1,5 +1,5 @@
-"""Reading one submitted notebook file, bounded: what the grader keeps of it (code cells, grade ids, written
-answers) or why it could not be read.
+"""Reading one submitted notebook file (or the notebooks in a zip), bounded: what the grader keeps of it (code
+cells, grade ids, written answers) or why it could not be read.
 
 A submitted file may be anything: what could cost the grading process memory or time (its size, the JSON's
 nesting and number of containers, the number of cells, the amount of code) is bounded before or while it is
@@ -7,12 +7,17 @@ parsed, and each problem is said in words a student can act on. Finding the stud
 notebook is: :mod:`autograder.grading.submissions`.
 """
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading.layouts import MAX_NOTEBOOK_BYTES, shown
+from autograder.grading.layouts import is_debris, shown
 from autograder.notebook import source
 
+MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
+MAX_ZIP_MEMBERS = 1000        # entries of a zip looked at
+MAX_ZIP_NOTEBOOKS = 20        # notebooks read from one zip
+MAX_ZIP_BYTES = 200 * 2**20   # notebook bytes read from one zip
 MAX_JSON_DEPTH = 64          # a notebook written by Jupyter nests about 8 levels deep
 MAX_JSON_CONTAINERS = 200_000  # objects and arrays: what costs memory in the parsed notebook
 MAX_JSON_BRACKETS = 4_000_000   # in strings too (a notebook with more is no notebook Jupyter wrote)
@@ -194,3 +199,46 @@ def _add_text(nb, cell):
         nb.texts[grade_id] = f"{nb.texts[grade_id]}\n\n{text}" if grade_id in nb.texts else text
 
 
+def zipped_notebooks(path, problems):
+    """Yield ``(member name, bytes)`` of each notebook in the zip at ``path``, read in memory (bounded in
+    count and size; no member is ever written out, so none can escape). What was not read is appended to
+    ``problems``, and so is what was."""
+    name = shown(path.name)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        problems.append(f"{name} is not a readable zip ({exc}): its notebooks were not graded; hand in the "
+                        ".ipynb files")
+        return
+    read, total, skipped = [], 0, []
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            skipped.append(f"entries after the first {MAX_ZIP_MEMBERS}")
+        for member in members[:MAX_ZIP_MEMBERS]:
+            parts = Path(member.filename).parts
+            if member.filename.startswith(("/", "\\")) or ".." in parts:
+                skipped.append(f"{shown(member.filename)} (a path outside the zip)")
+            elif member.filename.lower().endswith(".zip"):
+                skipped.append(f"{shown(member.filename)} (a zip inside the zip)")
+            elif member.is_dir() or not member.filename.lower().endswith(".ipynb") or any(map(is_debris, parts)):
+                continue
+            elif len(read) >= MAX_ZIP_NOTEBOOKS or member.file_size > MAX_NOTEBOOK_BYTES or \
+                    total + member.file_size > MAX_ZIP_BYTES:
+                skipped.append(f"{shown(member.filename)} (over the zip's limits)")
+            else:
+                try:
+                    with archive.open(member) as f:
+                        data = f.read(MAX_NOTEBOOK_BYTES + 1)
+                except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+                    skipped.append(f"{shown(member.filename)} ({exc})")
+                    continue
+                total += len(data)
+                read.append(shown(member.filename))
+                yield member.filename, data
+    if read:
+        problems.append(f"{name} was opened: {', '.join(read)} read from it")
+    if skipped:
+        problems.append(f"{name}: not read: {'; '.join(skipped)}")
+    if not read and not skipped:
+        problems.append(f"{name} holds no notebook (.ipynb)")

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import PARTS
-from autograder.grading.layouts import entries, shown, zipped_notebooks
+from autograder.grading.layouts import entries, shown
 from autograder.grading.layouts import is_debris as _is_debris
-from autograder.grading.notebook_file import read_code_cells
+from autograder.grading.notebook_file import read_code_cells, zipped_notebooks
 from autograder.markscheme import short_name
 
 NO_NOTEBOOK = "no notebook (.ipynb) found in the submission"
