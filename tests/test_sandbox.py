@@ -28,6 +28,17 @@ def test_import_path_keeps_allab_and_drops_the_course(tmp_path):
     assert import_path(paths, hidden) == [str(NOTEBOOKS_DIR), site]
 
 
+def test_a_worker_preloads_the_public_checks_of_the_parts_the_grader_knows():
+    """The parts come from the grading side (the mark scheme, through check_parts()), passed to the worker when
+    it starts; the worker's own list names no part (no scan of its own for them)."""
+    from autograder.grading.runner import check_parts
+    from autograder.worker import server
+    from autograder.worker.client import preload
+    assert not any(m.startswith("allab.checks.") for m in server.PRELOAD)
+    assert [m for m in preload() if m.startswith("allab.checks.")] == [f"allab.checks.{p}" for p in check_parts()]
+    assert "pkgutil" not in Path(server.__file__).read_text()
+
+
 def test_student_code_cannot_import_the_grader():
     cells = {"part1_basics": [(0, "import sys\n"
                                   "def path():\n    return list(sys.path)\n"
