@@ -61,6 +61,10 @@ def preload() -> list[str]:
     return [*PRELOAD, *(f"allab.checks.{part}" for part in check_parts())]
 
 
+class WorkerTimeout(WorkerError):
+    """The worker did not answer a request in time (an endless loop?): the function is not called again."""
+
+
 class ChannelViolation(WorkerError):
     """What came from the worker broke the protocol: the student's code wrote to the grader's channel."""
 
@@ -127,7 +131,7 @@ class Worker:
             return value
         except (TimedOut, CallTimeout) as exc:
             self.kill()
-            raise WorkerError(f"no answer within {timeout:.0f} s (an endless loop?)") from exc
+            raise WorkerTimeout(f"no answer within {timeout:.0f} s (an endless loop?)") from exc
         except Closed as exc:
             self.kill()
             raise WorkerError(self._death_reason()) from exc
@@ -247,7 +251,7 @@ class StudentProcess:
             self.incidents.append(f"{name}: {exc}")
             if isinstance(exc, ChannelViolation):
                 self.broken = f"not called: {exc}"
-            elif "no answer within" in str(exc):
+            elif isinstance(exc, WorkerTimeout):
                 self.hung[name] = str(exc)
             return self._failed(name, str(exc))
 
