@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import PARTS
-from autograder.grading.layouts import MAX_NOTEBOOK_BYTES, entries, shown, zipped_notebooks
+from autograder.grading.layouts import MAX_NOTEBOOK_BYTES, entries, printable_name, zipped_notebooks
 from autograder.grading.layouts import is_debris as _is_debris
 from autograder.markscheme import short_name
 from autograder.notebook import source
@@ -39,8 +39,8 @@ class Notebook:
 
     @property
     def name(self):
-        """The file name, printable (see :func:`shown`)."""
-        return shown(self.path.name)
+        """The file name, printable (see :func:`printable_name`)."""
+        return printable_name(self.path.name)
 
 
 @dataclass
@@ -159,7 +159,8 @@ def _cells(nb, notebook):
             return None
         cells = [c for ws in worksheets for c in ws.get("cells", [])]
         nb.problems.append(f"{nb.name} uses an old notebook format (nbformat "
-                           f"{shown(notebook.get('nbformat'))}); it was read, but save it with a current Jupyter")
+                           f"{printable_name(notebook.get('nbformat'))}); it was read, but save it with a current "
+                           "Jupyter")
     if not isinstance(cells, list):
         why = "" if cells is None else f" (its 'cells' is not a list); {REDOWNLOAD}"
         nb.problems.append(f"{nb.name} has no cells{why}")
@@ -238,7 +239,7 @@ def discover(paths, signatures, exclude=None, layout=None, notes=None):
     """The :class:`Submission` s under ``paths``, sorted by student.
 
     Each path's layout (:mod:`autograder.grading.layouts`) is recognised from its file and folder naming,
-    or forced with ``layout``. Student names are printable (:func:`shown`) and unique: a second folder of
+    or forced with ``layout``. Student names are printable (:func:`printable_name`) and unique: a second folder of
     the same name (or of a name that prints the same) is graded apart, as ``name~2``, and both are told.
     A folder at ``exclude`` (the grader's output folder, if it lies among the submissions) is skipped, and
     so is a folder given twice. What was skipped, and why, is appended to ``notes``.
@@ -257,21 +258,21 @@ def discover(paths, signatures, exclude=None, layout=None, notes=None):
     found = []
     for path in map(Path, paths):
         if not path.exists():
-            raise FileNotFoundError(f"no such file or folder: {shown(path)}")
+            raise FileNotFoundError(f"no such file or folder: {printable_name(path)}")
         found += entries(path, layout, notes, exclude)  # every path is checked before anything is read
     for entry in found:
         where = (entry.folder.resolve(), entry.key)
         if entry.folder.resolve() == exclude or where in seen:
             continue
-        sub = Submission(_unique(shown(entry.student), students), entry.folder, problems=list(entry.problems),
+        sub = Submission(_unique(printable_name(entry.student), students), entry.folder, problems=list(entry.problems),
                          submitted_at=entry.submitted_at, time_source=entry.time_source,
-                         info={k: shown(v) for k, v in entry.info.items()},
+                         info={k: printable_name(v) for k, v in entry.info.items()},
                          layout=entry.layout, sources=list(entry.files))
         seen[where] = students[sub.student] = sub
-        if sub.student != shown(entry.student):
-            first = students[shown(entry.student)]
-            note = (f"two submissions are named {shown(entry.student)!r}: {shown(first.folder)} is graded as "
-                    f"{first.student!r}, {shown(entry.folder)} as {sub.student!r}")
+        if sub.student != printable_name(entry.student):
+            first = students[printable_name(entry.student)]
+            note = (f"two submissions are named {printable_name(entry.student)!r}: {printable_name(first.folder)} "
+                    f"is graded as {first.student!r}, {printable_name(entry.folder)} as {sub.student!r}")
             first.problems.append(note)
             sub.problems.append(note)
         for nb in read_files(entry.files, sub.problems):
