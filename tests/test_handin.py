@@ -133,6 +133,6 @@ def test_check_folder_lists_what_is_missing(tmp_path):
 def test_the_pre_upload_check_reads_answers_and_plots_as_the_grader_does():
     import allab.check
     from autograder.grading import handin as command
-    from autograder.results.written import TEXT_STUB
-    assert allab.check.TEXT_STUB == TEXT_STUB
+    from autograder.results import written
+    assert written.TEXT_STUB is allab.check.TEXT_STUB and written.unanswered is allab.check.unanswered
     assert command.check_folder is allab.check.check_folder  # `autograder check FOLDER` runs the students' check
