@@ -17,7 +17,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .definitions import code_cells, is_stub, run_definitions
+from .definitions import code_cells, run_definitions, still_stub
 from .handin import handin, handin_markdown
 
 __all__ = ["HandinReport", "check_folder", "print_report", "main", "TEXT_STUB", "unanswered"]
@@ -112,8 +112,7 @@ def notebooks_in(folder):
 
 def stub_or_missing(notebook, function):
     """"stub", "missing" or "" for ``function`` in ``notebook`` (the last definition wins, as in a kernel)."""
-    defining = [source for _, source in notebook.cells if f"def {function}(" in source]
-    if defining and is_stub(defining[-1], function):
+    if still_stub(notebook.cells, function):
         return "stub"
     return "" if callable(notebook.namespace.get(function)) else "missing"
 
