@@ -8,11 +8,14 @@ the working versions are :mod:`autograder.worker.loader`'s.
 """
 import functools
 import os
+from multiprocessing.connection import Connection
+from typing import Any
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from autograder.worker.calls import Peer  # noqa: E402
 from autograder.worker.framing import Channel, Closed  # noqa: E402
+from autograder.worker.limits import Limits  # noqa: E402
 from autograder.worker.loader import WorkingVersion, connect, earlier_parts, load_part, no_notebooks, working_versions  # noqa: E402
 
 # Imported once in the fork server, so that each worker starts warm (and before the worker is confined). The
@@ -24,7 +27,7 @@ PRELOAD = ["autograder.worker.server", "numpy", "scipy.stats", "sklearn.linear_m
            "IPython.core.inputtransformer2"]
 
 
-def _by_spec(obj):
+def _by_spec(obj: object) -> dict[str, Any] | None:
     """A working version crosses by name, a check's probe by its spec (the grading process builds a
     twin and sends back what it recorded); anything else is lent by handle."""
     from allab.harness import PROBE_TAG, to_plain
@@ -37,7 +40,7 @@ def _by_spec(obj):
     return None
 
 
-def serve(fd, isolated=False):
+def serve(fd: int, isolated: bool = False) -> None:
     """The worker's loop: answer the grading process's requests until the connection closes.
 
     Parameters
@@ -90,10 +93,10 @@ def serve(fd, isolated=False):
         except Closed:
             return
         peer.answer(message)
-        peer.lender.clear()
+        peer.lender.clear()  # type: ignore[union-attr]  # lent above
 
 
-def _finds(finder, name):
+def _finds(finder: Any, name: str) -> bool:
     """Whether the import system's ``finder`` would find module ``name``."""
     try:
         return finder.find_spec(name, None) is not None
@@ -101,7 +104,7 @@ def _finds(finder, name):
         return False
 
 
-def worker_main(conn, limits, workdir, uid, preload):
+def worker_main(conn: Connection, limits: Limits, workdir: str, uid: int, preload: list[str]) -> None:
     """Entry point of a worker process (forked from the fork server): confine it, then :func:`serve`.
 
     Parameters
