@@ -5,10 +5,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from autograder.markscheme import load_items, written_items
-from autograder.results.export import export_rows, missing_ids
+from autograder.results.export import CSV_COLUMNS, export_rows, missing_ids
 from autograder.results.policy import PolicyError, apply_policy, parse_policy
 from autograder.results.roster import RosterError, match, read_roster
 from autograder.results.types import ItemResult, StudentResult, WrittenResult
+from autograder.scoring import points_text
 
 DUE = datetime(2026, 3, 1, 23, 59, tzinfo=timezone.utc)
 POLICY = """due = 2026-03-01T23:59:00Z
@@ -128,3 +129,17 @@ def test_export_columns_and_who_the_lms_cannot_match():
     assert header[:4] == ["Email address", "ID number", "Username", "Full name"] and table[0][0] == "a@x.edu"
     assert missing_ids(rows, "canvas") == ["bob"] and missing_ids(rows, "moodle") == ["bob"]
     assert missing_ids(rows, "csv") == []
+
+
+def test_export_prints_points_as_the_gradebook_does():
+    """One way to print a score: the export's columns are points_text's (grades.csv's, report.md's), never
+    another format's (``:g`` wrote 7.333 and 1e+06)."""
+    rows = [{"student": "carol", "required": 7.333, "extra_credit": 1_000_000.0, "late_penalty": 0.5, "total": 2.5},
+            {"student": "dan", "required": None, "extra_credit": None, "late_penalty": None, "total": None}]
+    _, table = export_rows(rows, "csv", "Lab 3")
+    points = [CSV_COLUMNS.index(c) for c in ("required", "extra_credit", "late_penalty", "total")]
+    assert [table[0][i] for i in points] == [points_text(x) for x in (7.333, 1_000_000.0, 0.5, 2.5)]
+    assert [table[0][i] for i in points] == ["7.33", "1000000", "0.5", "2.5"]
+    assert [table[1][i] for i in points] == ["", "", "", ""]
+    _, table = export_rows(rows, "canvas", "Lab 3")
+    assert table[0][-2:] == ["6.83", "1000000"]

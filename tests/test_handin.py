@@ -133,6 +133,34 @@ def test_check_folder_lists_what_is_missing(tmp_path):
 def test_the_pre_upload_check_reads_answers_and_plots_as_the_grader_does():
     import allab.check
     from autograder.grading import handin as command
-    from autograder.results.written import TEXT_STUB
-    assert allab.check.TEXT_STUB == TEXT_STUB
+    from autograder.results import written
+    assert written.TEXT_STUB is allab.check.TEXT_STUB and written.unanswered is allab.check.unanswered
     assert command.check_folder is allab.check.check_folder  # `autograder check FOLDER` runs the students' check
+
+
+STUB = 'def oracle(idx, y_pool):\n    """Doc."""\n'
+TRICKY_STUBS = [  # (cells of part1_basics, whether oracle is still the stub)
+    ([(0, STUB + "    # TODO: look the labels up\n    raise NotImplementedError  # replace this line\n")], True),
+    ([(0, STUB + '    raise NotImplementedError("Ex. 1.1")\n')], True),
+    ([(0, STUB + '    text = "raise NotImplementedError"\n    return y_pool[idx]\n')], False),
+    ([(0, STUB + "    return y_pool[idx]\n    raise NotImplementedError\n")], False),
+    ([(0, STUB + "    return y_pool[idx]\n"), (1, STUB + "    raise NotImplementedError\n")], True),  # the last wins
+    ([(0, STUB + "    raise NotImplementedError\n"), (1, STUB + "    return y_pool[idx]\n")], False),
+    ([(0, 'NOTE = """\ndef oracle(idx, y_pool):\n    raise NotImplementedError\n"""\n')], False),
+    ([], False),
+]
+
+
+@pytest.mark.parametrize(("cells", "stub"), TRICKY_STUBS)
+def test_the_grader_and_the_pre_upload_check_agree_on_a_stub(cells, stub):
+    """One rule (allab.definitions.still_stub): a comment beside the stub line leaves it a stub, the stub line in
+    a string or after a return is not one, the last definition wins; the grader and the students' check
+    say the same."""
+    from allab.check import Notebook, stub_or_missing
+    from allab.definitions import run_definitions
+    from autograder.grading.grade import submission_stubs
+    namespace: dict = {}
+    run_definitions(cells, namespace, "part1_basics.ipynb")
+    checked = stub_or_missing(Notebook(namespace, cells, {}), "oracle") == "stub"
+    graded = "part1.oracle" in submission_stubs({"part1_basics": cells})
+    assert checked == graded == stub

@@ -314,9 +314,9 @@ def test_case(graded, case):
 
 
 def test_every_case_is_named_as_the_grader_prints_it():
-    from autograder.grading.submissions import shown
+    from autograder.grading.layouts import printable_name
     assert len(CASES) >= 45 and len({c.name for c in CASES}) == len(CASES)
-    assert all(shown(c.path) == c.name and isinstance(c, Case) for c in CASES)
+    assert all(printable_name(c.path) == c.name and isinstance(c, Case) for c in CASES)
 
 
 GRADESCOPE_DAEMON = ("    if os.fork() == 0:\n"

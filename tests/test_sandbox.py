@@ -15,7 +15,7 @@ from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.markscheme import load_items
 from autograder.worker import cleanup, confinement, syscalls
 from autograder.worker import limits as worker_limits
-from autograder.worker.client import StudentProcess
+from autograder.worker.client import StudentProcess, WorkerTimeout
 from autograder.worker.confinement import course_limits, import_path
 from autograder.worker.limits import Limits
 
@@ -26,6 +26,17 @@ def test_import_path_keeps_allab_and_drops_the_course(tmp_path):
     paths = [str(ROOT), str(NOTEBOOKS_DIR), "", site, str(ROOT.parent), str(SOLUTIONS_DIR),
              str(ROOT / "autograder" / "checks"), str(tmp_path / "alice")]
     assert import_path(paths, hidden) == [str(NOTEBOOKS_DIR), site]
+
+
+def test_a_worker_preloads_the_public_checks_of_the_parts_the_grader_knows():
+    """The parts come from the grading side (the mark scheme, through check_parts()), passed to the worker when
+    it starts; the worker's own list names no part (no scan of its own for them)."""
+    from autograder.grading.runner import check_parts
+    from autograder.worker import server
+    from autograder.worker.client import preload
+    assert not any(m.startswith("allab.checks.") for m in server.PRELOAD)
+    assert [m for m in preload() if m.startswith("allab.checks.")] == [f"allab.checks.{p}" for p in check_parts()]
+    assert "pkgutil" not in Path(server.__file__).read_text()
 
 
 def test_student_code_cannot_import_the_grader():
@@ -321,6 +332,22 @@ def test_a_worker_joins_its_submission_s_cgroup_with_the_limits(tmp_path):
     assert (group / "cgroup.kill").read_text() == "1\n"  # written: everything in it killed
     assert not worker_limits.join_cgroup("", 61_004, limits)
     assert not worker_limits.join_cgroup(str(tmp_path / "gone"), 1, limits)
+
+
+def test_a_call_that_does_not_return_is_a_worker_timeout_and_not_made_again():
+    """A hang is told by the exception's type (WorkerTimeout), not by the words of its message."""
+    import dataclasses
+    cells = {"part1_basics": [(0, "def spin():\n    while True:\n        pass\n")]}
+    process = StudentProcess(cells, dataclasses.replace(course_limits(), call_seconds=1.0))
+    try:
+        process.load()
+        with pytest.raises(WorkerTimeout, match="no answer within 1 s"):
+            process.worker.request("call", 1.0, part="part1_basics", name="spin", args=[], kwargs={}, isolate=[])
+        assert "no answer within" in process.call("part1_basics", "spin", [], {}).error["message"]
+        assert "spin" in process.hung
+        assert "not called again" in process.call("part1_basics", "spin", [], {}).error["message"]
+    finally:
+        process.close()
 
 
 def test_what_student_code_says_reaches_the_feedback_bounded_and_plain():

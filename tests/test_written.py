@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from autograder import NOTEBOOKS_DIR, PARTS, SOLUTIONS_DIR
+from allab.check import TEXT_STUB
+from autograder import NOTEBOOKS_DIR, PARTS, ROOT, SOLUTIONS_DIR
 from autograder.markscheme import gradebook_items, load_items, max_score, written_items
 from autograder.notebook import nbgrader_meta, read_notebook
 from autograder.results.answers import (
@@ -23,7 +24,6 @@ from autograder.results.report import distribution, item_stats, read_gradebook
 from autograder.results.types import ItemResult, StudentResult, WrittenResult
 from autograder.results.written import (
     KEY_FILE,
-    TEXT_STUB,
     ManualError,
     anonymous_id,
     answer_status,
@@ -58,6 +58,14 @@ def test_required_and_extra_credit_split():
 def test_text_stub_is_the_course_configs():
     from autograder.authoring.release import course_config
     assert course_config().ClearSolutions.text_stub == TEXT_STUB
+
+
+def test_the_grader_spells_the_text_stub_nowhere_but_takes_allab_s():
+    """One definition, allab.check's (students' package: the pre-upload check and the grader agree on what is
+    unanswered); no module of the grader has its own copy of the stub or of the rule."""
+    spelled = [p.relative_to(ROOT).as_posix() for p in (ROOT / "autograder").rglob("*.py")
+               if TEXT_STUB in p.read_text() or 'replace(TEXT_STUB' in p.read_text()]
+    assert not spelled, spelled
 
 
 @pytest.mark.parametrize("text, status", [

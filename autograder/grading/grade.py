@@ -59,13 +59,8 @@ def grade_submission(submission, limits=None, public_only=False):
 
 def submission_stubs(cells):
     """The items whose graded function is still the release's stub (its last definition, as in a kernel)."""
-    from allab.definitions import is_stub
-    stubs = set()
-    for it in load_items():
-        defining = [source for _, source in cells.get(it.part, []) if f"def {it.function}(" in source]
-        if defining and is_stub(defining[-1], it.function):
-            stubs.add(it.name)
-    return stubs
+    from allab.definitions import still_stub
+    return {it.name for it in load_items() if still_stub(cells.get(it.part, []), it.function)}
 
 
 def submission_signatures(cells):

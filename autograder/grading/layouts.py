@@ -35,7 +35,7 @@ SUBMISSION_SUFFIXES = (".ipynb", ".zip")
 FILE_TIMES = "the files' modification times (the layout records no submission time)"
 
 
-def shown(name):
+def printable_name(name):
     """``name`` (a file or folder name, a student) as it may be printed or written: valid UTF-8 (bytes
     that were not become U+FFFD), no control or format characters (a newline would forge a line of the
     printed summary), no leading or trailing space, at most 100 characters."""
@@ -140,14 +140,15 @@ def _canvas(path, layout, notes, skip):
     _note_skipped(path, notes)
     others = [f for f in _submission_files(path) if not CANVAS_FILE.match(f.name)]
     if others:
-        raise LayoutError(f"{shown(path)} looks like a Canvas download, but {_names(others)} "
+        raise LayoutError(f"{printable_name(path)} looks like a Canvas download, but {_names(others)} "
                           f"{'is' if len(others) == 1 else 'are'} not named <name>_<user id>_<attachment id>_<file> "
                           "as Canvas names them: whose are they? Move them out, or put each student's files in a "
                           "folder of their own and grade with --layout folders")
     folders = _folders_in(path, skip)
     if folders:
-        raise LayoutError(f"{shown(path)} looks like a Canvas download (one flat folder), but it also holds the "
-                          f"folder(s) {_names(folders)}: whose are they? Move them out, or grade with --layout")
+        raise LayoutError(f"{printable_name(path)} looks like a Canvas download (one flat folder), but it also "
+                          f"holds the folder(s) {_names(folders)}: whose are they? Move them out, or grade with "
+                          "--layout")
     groups = {}
     for file in _submission_files(path):
         match = CANVAS_FILE.match(file.name)
@@ -168,7 +169,7 @@ def _moodle(path, layout, notes, skip):
     _note_skipped(path, notes)
     others = [f for f in [*_folders_in(path, skip), *_submission_files(path)] if not MOODLE_NAME.match(f.name)]
     if others:
-        raise LayoutError(f"{shown(path)} looks like a Moodle download, but {_names(others)} "
+        raise LayoutError(f"{printable_name(path)} looks like a Moodle download, but {_names(others)} "
                           f"{'is' if len(others) == 1 else 'are'} not named <Full Name>_<id>_assignsubmission_"
                           "<plug-in>_ as Moodle names them: whose are they? Move them out, or grade with --layout")
     groups = {}
@@ -195,10 +196,10 @@ def _gradescope(path, layout, notes, skip):
     try:
         metadata = yaml.safe_load((path / GRADESCOPE_METADATA).read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise LayoutError(f"{shown(path / GRADESCOPE_METADATA)} cannot be read ({exc}): re-export the "
+        raise LayoutError(f"{printable_name(path / GRADESCOPE_METADATA)} cannot be read ({exc}): re-export the "
                           "submissions from Gradescope") from None
     if not isinstance(metadata, dict):
-        raise LayoutError(f"{shown(path / GRADESCOPE_METADATA)} is not Gradescope's submission metadata "
+        raise LayoutError(f"{printable_name(path / GRADESCOPE_METADATA)} is not Gradescope's submission metadata "
                           "(a mapping of submission_<id> to its submitters)")
     _refuse_loose(path)
     _note_skipped(path, notes)
@@ -208,7 +209,8 @@ def _gradescope(path, layout, notes, skip):
         meta = metadata.get(folder.name)
         if not isinstance(meta, dict) or not isinstance(meta.get(":submitters"), list):
             entry = _entry(folder.name, folder, files, layout)
-            entry.problems.append(f"{shown(folder.name)} is not in {GRADESCOPE_METADATA}: graded under its folder name")
+            entry.problems.append(f"{printable_name(folder.name)} is not in {GRADESCOPE_METADATA}: graded under its "
+                                  "folder name")
             found.append(entry)
             continue
         when = _parse_time(meta.get(":created_at"))
@@ -256,7 +258,7 @@ def _refuse_loose(path):
     """Refuse notebooks (or zips) at the top of ``path`` beside folders of students' work."""
     loose = _submission_files(path)
     if loose:
-        raise LayoutError(f"{shown(path)} holds student folders and also {_names(loose)} at its top: whose "
+        raise LayoutError(f"{printable_name(path)} holds student folders and also {_names(loose)} at its top: whose "
                           f"{'is it' if len(loose) == 1 else 'are they'}? Move {'it' if len(loose) == 1 else 'them'} "
                           "into the student's folder (or out), then grade again; nothing was graded or written")
 
@@ -270,7 +272,7 @@ def _refuse_mixed(folder, files):
             owners.setdefault(match["id"], []).append(file)
     if len(owners) > 1:
         named = "; ".join(_names(group) for group in owners.values())
-        raise LayoutError(f"{shown(folder)} holds notebooks of {len(owners)} different students ({named}): "
+        raise LayoutError(f"{printable_name(folder)} holds notebooks of {len(owners)} different students ({named}): "
                           "put each student's files in a folder of their own (or grade the LMS's download as it "
                           "came, with --layout canvas or moodle); nothing was graded or written")
 
@@ -279,16 +281,16 @@ def _note_skipped(path, notes):
     """Tell what at the top of ``path`` is not graded: hidden folders and files, links."""
     for item in sorted(path.iterdir()):
         if item.name == "__MACOSX" and item.is_dir():
-            notes.append(f"skipped {shown(item)}: macOS archive debris (copies of the files' metadata)")
+            notes.append(f"skipped {printable_name(item)}: macOS archive debris (copies of the files' metadata)")
         elif item.is_symlink():
-            notes.append(f"skipped {shown(item)}: a symbolic link (links are never followed)")
+            notes.append(f"skipped {printable_name(item)}: a symbolic link (links are never followed)")
         elif item.name.startswith(".") and (item.is_dir() or item.suffix in SUBMISSION_SUFFIXES):
-            notes.append(f"skipped {shown(item)}: its name starts with '.' (hidden; Jupyter's checkpoints and "
+            notes.append(f"skipped {printable_name(item)}: its name starts with '.' (hidden; Jupyter's checkpoints and "
                          "archive debris are named so); rename it to grade it")
 
 
 def _names(files, most=5):
-    names = [shown(f.name) for f in files[:most]]
+    names = [printable_name(f.name) for f in files[:most]]
     return ", ".join(names) + (f" and {len(files) - most} more" if len(files) > most else "")
 
 

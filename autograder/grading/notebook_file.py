@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading.layouts import is_debris, shown
+from autograder.grading.layouts import is_debris, printable_name
 from autograder.notebook import source
 
 MAX_NOTEBOOK_BYTES = 60 * 1024 * 1024
@@ -39,8 +39,8 @@ class Notebook:
 
     @property
     def name(self):
-        """The file name, printable (see :func:`shown`)."""
-        return shown(self.path.name)
+        """The file name, printable (see :func:`printable_name`)."""
+        return printable_name(self.path.name)
 
 
 def read_code_cells(path, data=None):
@@ -138,7 +138,8 @@ def _cells(nb, notebook):
             return None
         cells = [c for ws in worksheets for c in ws.get("cells", [])]
         nb.problems.append(f"{nb.name} uses an old notebook format (nbformat "
-                           f"{shown(notebook.get('nbformat'))}); it was read, but save it with a current Jupyter")
+                           f"{printable_name(notebook.get('nbformat'))}); it was read, but save it with a current "
+                           "Jupyter")
     if not isinstance(cells, list):
         why = "" if cells is None else f" (its 'cells' is not a list); {REDOWNLOAD}"
         nb.problems.append(f"{nb.name} has no cells{why}")
@@ -203,7 +204,7 @@ def zipped_notebooks(path, problems):
     """Yield ``(member name, bytes)`` of each notebook in the zip at ``path``, read in memory (bounded in
     count and size; no member is ever written out, so none can escape). What was not read is appended to
     ``problems``, and so is what was."""
-    name = shown(path.name)
+    name = printable_name(path.name)
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
@@ -218,23 +219,23 @@ def zipped_notebooks(path, problems):
         for member in members[:MAX_ZIP_MEMBERS]:
             parts = Path(member.filename).parts
             if member.filename.startswith(("/", "\\")) or ".." in parts:
-                skipped.append(f"{shown(member.filename)} (a path outside the zip)")
+                skipped.append(f"{printable_name(member.filename)} (a path outside the zip)")
             elif member.filename.lower().endswith(".zip"):
-                skipped.append(f"{shown(member.filename)} (a zip inside the zip)")
+                skipped.append(f"{printable_name(member.filename)} (a zip inside the zip)")
             elif member.is_dir() or not member.filename.lower().endswith(".ipynb") or any(map(is_debris, parts)):
                 continue
             elif len(read) >= MAX_ZIP_NOTEBOOKS or member.file_size > MAX_NOTEBOOK_BYTES or \
                     total + member.file_size > MAX_ZIP_BYTES:
-                skipped.append(f"{shown(member.filename)} (over the zip's limits)")
+                skipped.append(f"{printable_name(member.filename)} (over the zip's limits)")
             else:
                 try:
                     with archive.open(member) as f:
                         data = f.read(MAX_NOTEBOOK_BYTES + 1)
                 except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
-                    skipped.append(f"{shown(member.filename)} ({exc})")
+                    skipped.append(f"{printable_name(member.filename)} ({exc})")
                     continue
                 total += len(data)
-                read.append(shown(member.filename))
+                read.append(printable_name(member.filename))
                 yield member.filename, data
     if read:
         problems.append(f"{name} was opened: {', '.join(read)} read from it")

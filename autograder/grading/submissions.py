@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import PARTS
-from autograder.grading.layouts import entries, shown
+from autograder.grading.layouts import entries, printable_name
 from autograder.grading.layouts import is_debris as _is_debris
 from autograder.grading.notebook_file import read_code_cells, zipped_notebooks
 from autograder.markscheme import short_name
@@ -58,7 +58,7 @@ def discover(paths, signatures, exclude=None, layout=None, notes=None):
     """The :class:`Submission` s under ``paths``, sorted by student.
 
     Each path's layout (:mod:`autograder.grading.layouts`) is recognised from its file and folder naming,
-    or forced with ``layout``. Student names are printable (:func:`shown`) and unique: a second folder of
+    or forced with ``layout``. Student names are printable (:func:`printable_name`) and unique: a second folder of
     the same name (or of a name that prints the same) is graded apart, as ``name~2``, and both are told.
     A folder at ``exclude`` (the grader's output folder, if it lies among the submissions) is skipped, and
     so is a folder given twice. What was skipped, and why, is appended to ``notes``.
@@ -77,21 +77,22 @@ def discover(paths, signatures, exclude=None, layout=None, notes=None):
     found = []
     for path in map(Path, paths):
         if not path.exists():
-            raise FileNotFoundError(f"no such file or folder: {shown(path)}")
+            raise FileNotFoundError(f"no such file or folder: {printable_name(path)}")
         found += entries(path, layout, notes, exclude)  # every path is checked before anything is read
     for entry in found:
         where = (entry.folder.resolve(), entry.key)
         if entry.folder.resolve() == exclude or where in seen:
             continue
-        sub = Submission(_unique(shown(entry.student), students), entry.folder, problems=list(entry.problems),
+        sub = Submission(_unique(printable_name(entry.student), students), entry.folder, problems=list(entry.problems),
                          submitted_at=entry.submitted_at, time_source=entry.time_source,
-                         info={k: shown(v) for k, v in entry.info.items()},
+                         info={k: printable_name(v) for k, v in entry.info.items()},
                          layout=entry.layout, sources=list(entry.files))
         seen[where] = students[sub.student] = sub
-        if sub.student != shown(entry.student):
-            first = students[shown(entry.student)]
-            note = (f"two submissions are named {shown(entry.student)!r}: {shown(first.folder)} is graded as "
-                    f"{first.student!r}, {shown(entry.folder)} as {sub.student!r}")
+        if sub.student != printable_name(entry.student):
+            first = students[printable_name(entry.student)]
+            note = (f"two submissions are named {printable_name(entry.student)!r}: "
+                    f"{printable_name(first.folder)} is graded as {first.student!r}, "
+                    f"{printable_name(entry.folder)} as {sub.student!r}")
             first.problems.append(note)
             sub.problems.append(note)
         for nb in read_files(entry.files, sub.problems):

@@ -27,6 +27,7 @@ from autograder.markscheme import written_items
 from autograder.notebook import BEGIN_SOLUTION, END_SOLUTION, read_json_notebook, source
 from autograder.results.types import WrittenResult
 from autograder.results.written import MANUAL_COLUMNS, ManualError, answer_index, pseudonym_key, pseudonyms, read_manual
+from autograder.scoring import points_text
 
 BEGIN_MARK_SCHEME, END_MARK_SCHEME = "### BEGIN MARK SCHEME", "### END MARK SCHEME"
 
@@ -177,13 +178,14 @@ def question_page(item, entries, label):
     cards = []
     for student in sorted(entries, key=lambda s: (entries[s].status != "pending", label(s))):  # to grade first
         entry = entries[student]
-        state = {"pending": "to grade", "auto": "0 (automatic)"}.get(entry.status, f"graded: {entry.score}")
+        state = {"pending": "to grade", "auto": "0 (automatic)"}.get(entry.status) or \
+            f"graded: {points_text(entry.score)}"
         if entry.comment:
             state += f" · {entry.comment}"
         cards.append(CARD.format(status=html.escape(entry.status), who=html.escape(label(student)),
                                  state=html.escape(state), answer=render_markdown(entry.answer or "(no answer)")))
     count = {s: sum(e.status == s for e in entries.values()) for s in ("pending", "auto", "graded")}
-    return PAGE.format(csp=CSP, title=html.escape(f"{item.name}: {item.title}"), points=f"{item.points:g}",
+    return PAGE.format(csp=CSP, title=html.escape(f"{item.name}: {item.title}"), points=points_text(item.points),
                        extra=" (extra credit)" if item.extra else "", n=len(entries), **count,
                        columns=", ".join(MANUAL_COLUMNS), question=render_markdown(key["question"]),
                        answer=render_markdown(key["answer"]),
@@ -193,7 +195,8 @@ def question_page(item, entries, label):
 
 def index_page(items):
     links = "\n".join(f'<li><a href="{html.escape(it.name)}.html">{html.escape(it.name)}</a>: '
-                      f"{html.escape(it.title)} ({it.points:g} points{', extra credit' if it.extra else ''})</li>"
+                      f"{html.escape(it.title)} ({points_text(it.points)} points"
+                      f"{', extra credit' if it.extra else ''})</li>"
                       for it in items)
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Written answers</title></head>'
             f"<body><h1>Written answers</h1><ul>\n{links}\n</ul></body></html>\n")

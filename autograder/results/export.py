@@ -16,6 +16,8 @@ empty grade: the import leaves their grade as it is).
 """
 import csv
 
+from autograder.scoring import points_text
+
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MOODLE_COLUMNS = ["Email address", "ID number", "Username", "Full name"]
 CSV_COLUMNS = ["student", "name", "id", "email", "sis_user_id", "sis_login_id", "section", "required",
@@ -29,15 +31,15 @@ def export_rows(rows, target, assignment):
     if target == "canvas":
         header = [*CANVAS_COLUMNS, grade, extra]
         table = [[r.get("name") or r["student"], r.get("id", ""), r.get("sis_user_id", ""),
-                  r.get("sis_login_id", ""), r.get("section", ""), _after_penalty(r), _num(r["extra_credit"])]
+                  r.get("sis_login_id", ""), r.get("section", ""), _after_penalty(r), _points(r["extra_credit"])]
                  for r in rows]
     elif target == "moodle":
         header = [*MOODLE_COLUMNS, grade, extra]
         table = [[r.get("email", ""), r.get("id_number", ""), r.get("sis_login_id", ""),
-                  r.get("name") or r["student"], _after_penalty(r), _num(r["extra_credit"])] for r in rows]
+                  r.get("name") or r["student"], _after_penalty(r), _points(r["extra_credit"])] for r in rows]
     else:
         header = CSV_COLUMNS
-        table = [[_num(r.get(c)) if c in ("required", "extra_credit", "late_penalty", "total") else r.get(c, "")
+        table = [[_points(r.get(c)) if c in ("required", "extra_credit", "late_penalty", "total") else r.get(c, "")
                   for c in CSV_COLUMNS] for r in rows]
     return header, table
 
@@ -63,10 +65,10 @@ def _after_penalty(row):
     """The required points less the late penalty (the penalty is taken from the required column first)."""
     if row["required"] is None:
         return ""
-    return _num(round(max(0.0, row["required"] - (row["late_penalty"] or 0.0)), 2))
+    return _points(round(max(0.0, row["required"] - (row["late_penalty"] or 0.0)), 2))
 
 
-def _num(x):
-    if x is None:
-        return ""
-    return f"{x:g}" if isinstance(x, float) else str(x)
+def _points(x):
+    """Points as every output prints them (:func:`~autograder.scoring.points_text`, also Canvas's and Moodle's
+    imports: a plain decimal); "" for no submission (the import leaves that grade as it is)."""
+    return "" if x is None else points_text(x)

@@ -6,8 +6,7 @@ import re
 from autograder.markscheme import gradebook_items, load_items
 from autograder.results.report import INFO_COLUMNS
 from autograder.results.types import WrittenResult
-from autograder.scoring import SIGNATURE, STUB, UNCOMMON, mistake_message
-from autograder.scoring import points_text as _num
+from autograder.scoring import SIGNATURE, STUB, UNCOMMON, mistake_message, points_text
 
 # What grading and `report` write at the top of the output folder: no student's folder may be named so.
 RESERVED_NAMES = ("grades.csv", "grading-notes.md", "mistakes.csv", "written_answers.json", "answers", "report.md",
@@ -50,10 +49,10 @@ def write_gradebook(results, path, people=None):
         for r in results:
             entries = r.all_items()
             person = people.get(r.student, {})
-            writer.writerow([r.student, _num(r.score), _num(r.max_score),
-                             *("" if n not in entries or entries[n].score is None else _num(entries[n].score)
+            writer.writerow([r.student, points_text(r.score), points_text(r.max_score),
+                             *("" if n not in entries or entries[n].score is None else points_text(entries[n].score)
                                for n in names),
-                             *map(_num, points_apart(r).values()), "; ".join(r.adjustments),
+                             *map(points_text, points_apart(r).values()), "; ".join(r.adjustments),
                              *(person.get(k) or "" for k in ("id", "name", "email", "submitted_at"))])
 
 
@@ -129,7 +128,7 @@ def _cost(cost):
         return ""
     if cost == "core":
         return " (the item's main job: the item scores 0)"
-    return f" (cost {_num(cost)} point{'' if cost == 1 else 's'})"
+    return f" (cost {points_text(cost)} point{'' if cost == 1 else 's'})"
 
 
 def written_feedback(entry):
@@ -213,8 +212,8 @@ def feedback_markdown(result):
         if item.score is None:
             mark, got = "…", "pending"
         else:
-            mark, got = "✔" if item.score >= item.max_score else "✘", _num(item.score)
-        lines.append(f"### {mark} {_entry_title(it)} (`{it.name}`): {got} / {_num(item.max_score)}")
+            mark, got = "✔" if item.score >= item.max_score else "✘", points_text(item.score)
+        lines.append(f"### {mark} {_entry_title(it)} (`{it.name}`): {got} / {points_text(item.max_score)}")
         lines += entry_feedback(item) or ["All checks passed."]
         lines.append("")
     return "\n".join(lines)
@@ -229,11 +228,11 @@ def _entries(result):
 def score_line(result):
     """``Score: 47 / 42 (5 of it extra credit; 9 points of written answers not graded yet)``."""
     extra = result.points(False, extra=True) + result.points(True, extra=True)
-    notes = [f"{_num(round(extra, 2))} of it extra credit" if extra else "",
-             f"after a late penalty of {_num(result.penalty)}" if result.penalty else "",
-             f"{_num(result.pending)} points of written answers not graded yet" if result.pending else ""]
+    notes = [f"{points_text(round(extra, 2))} of it extra credit" if extra else "",
+             f"after a late penalty of {points_text(result.penalty)}" if result.penalty else "",
+             f"{points_text(result.pending)} points of written answers not graded yet" if result.pending else ""]
     notes = "; ".join(n for n in notes if n)
-    return f"Score: {_num(result.score)} / {_num(result.max_score)}" + (f" ({notes})" if notes else "")
+    return f"Score: {points_text(result.score)} / {points_text(result.max_score)}" + (f" ({notes})" if notes else "")
 
 
 def write_student(result, folder):
@@ -262,19 +261,19 @@ def summary_table(results):
     for r in results:
         notes = len(r.problems) + len(r.incidents)
         rows.append((r.student, _split(r, False, auto_max), _split(r, True, written_max),
-                     f"{_num(r.score)} / {_num(r.max_score)}", f"{r.seconds:.1f}s", str(notes or "")))
+                     f"{points_text(r.score)} / {points_text(r.max_score)}", f"{r.seconds:.1f}s", str(notes or "")))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(f"{c:<{w}}" for c, w in zip(row, widths, strict=False)).rstrip() for row in rows)
 
 
 def _split(result, written, maximum):
     """``35 / 35 +5 extra`` (and ``, 9 pending`` for written answers not graded yet)."""
-    text = f"{_num(round(result.points(written, extra=False), 2))} / {_num(maximum)}"
+    text = f"{points_text(round(result.points(written, extra=False), 2))} / {points_text(maximum)}"
     extra = result.points(written, extra=True)
     if extra:
-        text += f" +{_num(round(extra, 2))} extra"
+        text += f" +{points_text(round(extra, 2))} extra"
     if written and result.pending:
-        text += f", {_num(result.pending)} pending"
+        text += f", {points_text(result.pending)} pending"
     return text
 
 

@@ -29,6 +29,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 from autograder.markscheme import gradebook_items
+from autograder.scoring import points_text
 
 TOP_KEYS = {"due", "late", "extensions", "override"}
 LATE_KEYS = {"percent_per_day", "max_percent", "grace_minutes"}
@@ -136,7 +137,8 @@ def _apply_override(result, entry):
     else:
         before = result.written[name].score
         result.written[name] = result.written[name].graded(score, entry["reason"])
-    was = "not graded" if before is None else f"{before:g}"
+    # the score set is the instructor's, as given; the one it replaces is printed as every output prints points
+    was = "not graded" if before is None else points_text(before)
     result.adjustments.append(f"{name} set to {score:g} (was {was}) by the instructor: {entry['reason']}")
 
 
@@ -154,7 +156,7 @@ def _apply_late(result, late, due, submitted_at, time_source):
         f"late by {_duration(submitted_at - due)} (handed in {_show(submitted_at)}, due {_show(due)}; time from "
         f"{time_source or 'the layout'}): {days} day{'s' if days > 1 else ''} x {late.get('percent_per_day', 0):g}%"
         f"{' (capped)' if percent < days * late.get('percent_per_day', 0) else ''} = -{percent:g}% of the score, "
-        f"-{result.penalty:g} points")
+        f"-{points_text(result.penalty)} points")
 
 
 def _show(when):

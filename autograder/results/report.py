@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.markscheme import gradebook_items, load_items
-from autograder.scoring import SIGNATURE, mistake_message
-from autograder.scoring import points_text as _num
+from autograder.scoring import SIGNATURE, mistake_message, points_text
 
 FIXED_COLUMNS = ["student", "score", "max_score"]
 # After the items, what `grade` writes of each student besides the items (see outputs.write_gradebook).
@@ -139,7 +138,8 @@ def distribution(book):
 
 
 def table_rows(stats):
-    return [[s.name, _num(s.points) + (" extra" if s.extra else ""), "-" if math.isnan(s.mean) else f"{s.mean:.2f}",
+    return [[s.name, points_text(s.points) + (" extra" if s.extra else ""),
+             "-" if math.isnan(s.mean) else f"{s.mean:.2f}",
              (f"{100 * s.pass_rate:.0f}% ({s.passed}/{s.n})" if s.n else "-") +
              (f", {s.pending} pending" if s.pending else ""), s.title]
             for s in stats]
@@ -158,14 +158,14 @@ def text_table(stats):
 
 
 def summary_line(dist):
-    return (f"Total scores (out of {_num(dist['max_score'])}{_out_of_note(dist)}): n = {dist['n']}, "
-            f"mean = {dist['mean']:.2f}, median = {_num(dist['median'])}, min = {_num(dist['min'])}, "
-            f"max = {_num(dist['max'])}")
+    return (f"Total scores (out of {points_text(dist['max_score'])}{_out_of_note(dist)}): n = {dist['n']}, "
+            f"mean = {dist['mean']:.2f}, median = {points_text(dist['median'])}, min = {points_text(dist['min'])}, "
+            f"max = {points_text(dist['max'])}")
 
 
 def _out_of_note(dist):
     """``; up to 7 more as extra credit; 12 written answers not graded yet``, as they apply."""
-    return "".join([f"; up to {_num(dist['extra'])} more as extra credit" if dist["extra"] else "",
+    return "".join([f"; up to {points_text(dist['extra'])} more as extra credit" if dist["extra"] else "",
                     f"; {dist['pending']} written answer{'s' * (dist['pending'] > 1)} not graded yet"
                     if dist["pending"] else ""])
 
@@ -179,9 +179,9 @@ def markdown(stats, dist, source):
               for r in table_rows(stats)]
     lines += ["", "## Total scores", "", "| n | mean | median | min | max | out of |",
               "|---:|---:|---:|---:|---:|---:|",
-              f"| {dist['n']} | {dist['mean']:.2f} | {_num(dist['median'])} | {_num(dist['min'])} | "
-              f"{_num(dist['max'])} | {_num(dist['max_score'])} |", "",
-              *([f"Out of {_num(dist['max_score'])}{_out_of_note(dist)}.", ""] if _out_of_note(dist) else []),
+              f"| {dist['n']} | {dist['mean']:.2f} | {points_text(dist['median'])} | {points_text(dist['min'])} | "
+              f"{points_text(dist['max'])} | {points_text(dist['max_score'])} |", "",
+              *([f"Out of {points_text(dist['max_score'])}{_out_of_note(dist)}.", ""] if _out_of_note(dist) else []),
               "![report](report.png)", ""]
     return "\n".join(lines)
 
@@ -204,7 +204,7 @@ def plot(book, stats, path, common=None):
     bins = min(20, max(5, int(math.ceil(top))))
     hist.hist(book.totals, bins=bins, range=(0, top), color="tab:blue", edgecolor="white")
     hist.axvline(statistics.fmean(book.totals), color="black", linestyle="--", label="mean")
-    hist.set_xlabel(f"total score (out of {_num(book.max_score)})")
+    hist.set_xlabel(f"total score (out of {points_text(book.max_score)})")
     hist.set_ylabel("students")
     hist.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     hist.set_title(f"Total scores (n = {len(book.totals)})")

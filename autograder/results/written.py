@@ -18,13 +18,12 @@ import os
 import secrets
 from pathlib import Path
 
+from allab.check import TEXT_STUB, unanswered
 from autograder import SOLUTIONS_DIR
 from autograder.markscheme import written_items
 from autograder.notebook import nbgrader_meta, read_json_notebook, source
 from autograder.results.types import WrittenResult
 
-# nbgrader's text stub (ClearSolutions.text_stub in nbgrader_config.py; a test keeps them equal).
-TEXT_STUB = "YOUR ANSWER HERE"
 MANUAL_COLUMNS = ["student", "item", "points", "score", "comment"]
 MAX_ANSWER_CHARS = 20_000
 
@@ -39,7 +38,7 @@ def answer_status(text):
         return "pending", "the answer cell was not found (deleted or renamed?): look for the answer in the notebook"
     if not text.strip():
         return "auto", "no answer: the answer cell is empty"
-    if not text.replace(TEXT_STUB, "").strip():
+    if unanswered(text):
         return "auto", f'no answer: the answer cell still holds only "{TEXT_STUB}"'
     return "pending", ""
 
@@ -112,7 +111,7 @@ def loose_answer(text_cells, item, solutions_dir=SOLUTIONS_DIR):
             continue
         if gid in ids or text.strip() in texts:
             break
-        if text.replace(TEXT_STUB, "").strip():
+        if not unanswered(text):
             found.append(text)
     return "\n\n".join(found)
 

@@ -17,6 +17,7 @@ import threading
 import time
 from typing import Any
 
+from autograder.grading.runner import check_parts
 from autograder.worker.calls import Peer, Remote
 from autograder.worker.cleanup import needs_locking, reap
 from autograder.worker.confinement import isolation_mode
@@ -50,8 +51,18 @@ def context() -> multiprocessing.context.BaseContext:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, "1")  # one thread per worker: --jobs sets the parallelism
         _CONTEXT = multiprocessing.get_context("forkserver")
-        _CONTEXT.set_forkserver_preload(PRELOAD)
+        _CONTEXT.set_forkserver_preload(preload())
     return _CONTEXT
+
+
+def preload() -> list[str]:
+    """The modules a worker imports before it is confined: the worker's own (:data:`~autograder.worker.server.PRELOAD`)
+    and the public checks of every part that has checks (``allab.checks.<part>``, which ``release`` links)."""
+    return [*PRELOAD, *(f"allab.checks.{part}" for part in check_parts())]
+
+
+class WorkerTimeout(WorkerError):
+    """The worker did not answer a request in time (an endless loop?): the function is not called again."""
 
 
 class ChannelViolation(WorkerError):
@@ -98,7 +109,7 @@ class Worker:
         self.uid = worker_uid()
         self._conn, child = context().Pipe()
         self.process = context().Process(  # type: ignore[attr-defined]  # a fork server's context
-            target=worker_main, args=(child, limits, str(workdir), self.uid), daemon=True)
+            target=worker_main, args=(child, limits, str(workdir), self.uid, preload()), daemon=True)
         self.process.start()
         child.close()
         self.peer = Peer(Channel(self._conn.fileno(), checked=True))
@@ -120,7 +131,7 @@ class Worker:
             return value
         except (TimedOut, CallTimeout) as exc:
             self.kill()
-            raise WorkerError(f"no answer within {timeout:.0f} s (an endless loop?)") from exc
+            raise WorkerTimeout(f"no answer within {timeout:.0f} s (an endless loop?)") from exc
         except Closed as exc:
             self.kill()
             raise WorkerError(self._death_reason()) from exc
@@ -240,7 +251,7 @@ class StudentProcess:
             self.incidents.append(f"{name}: {exc}")
             if isinstance(exc, ChannelViolation):
                 self.broken = f"not called: {exc}"
-            elif "no answer within" in str(exc):
+            elif isinstance(exc, WorkerTimeout):
                 self.hung[name] = str(exc)
             return self._failed(name, str(exc))
 

@@ -16,11 +16,15 @@ import functools
 import io
 import types
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 from allab.harness import build_probe, close_figures, from_plain
 from allab.probes import spy_log
 from autograder.grading.reference import load_reference
 from autograder.markscheme import part_functions, uses
+from autograder.worker.calls import Peer
+from autograder.worker.limits import Limits
 
 
 class Refused(PermissionError):
@@ -28,11 +32,12 @@ class Refused(PermissionError):
 
 
 @functools.lru_cache(maxsize=None)
-def dependencies(part, name):
+def dependencies(part: str, name: str) -> frozenset[str]:
     """The graded functions of ``part`` that the reference of ``name`` uses, directly or not."""
     graded = part_functions()[part]
     namespace = load_reference(part)
-    found, todo = set(), [name]
+    found: set[str] = set()
+    todo = [name]
     while todo:
         func = namespace.get(todo.pop())
         for used in _names_used(func) & graded - found - {name}:
@@ -41,9 +46,10 @@ def dependencies(part, name):
     return frozenset(found)
 
 
-def _names_used(func):
+def _names_used(func: object) -> set[str]:
     code = getattr(func, "__code__", None)
-    names, codes = set(), [code] if code is not None else []
+    names: set[str] = set()
+    codes = [code] if code is not None else []
     while codes:
         c = codes.pop()
         names.update(c.co_names)
@@ -54,7 +60,7 @@ def _names_used(func):
 
 
 @functools.lru_cache(maxsize=None)
-def _one_thread():
+def _one_thread() -> None:
     """The working versions run in this process: one BLAS thread, as in the workers (--jobs sets the
     parallelism; two grading processes with two threads each on two cores ran at half speed). Once per
     process: it lasts, and finding the libraries cost 15-30 ms a submission."""
@@ -71,19 +77,20 @@ class Judge:
         The parts in lab order (``part_functions`` keys in mark scheme order).
     """
 
-    def __init__(self, order):
+    def __init__(self, order: list[str]) -> None:
         _one_thread()
         for part in order:  # loaded before any student code runs, and never again from disk
             load_reference(part)
-        self.part, self.target = None, None
-        self._references = {}   # id(function) -> name, for sending a working function by name
-        self._twins = []        # log keys of the probe twins built for the callback being answered
+        self.part: str | None = None
+        self.target: str | None = None
+        self._references: dict[int, str] = {}   # id(function) -> name, for sending a working function by name
+        self._twins: list[str | None] = []      # log keys of the probe twins built for the callback being answered
 
-    def begin(self, part=None, target=None):
+    def begin(self, part: str | None = None, target: str | None = None) -> None:
         """The call about to be made: ``target`` of ``part`` (``None``: loading, no working versions)."""
         self.part, self.target = part, target
 
-    def allowed(self, name):
+    def allowed(self, name: str) -> str:
         """Where the working version of ``name`` lives (its part) if this call may use it, else raise."""
         if self.part is None:
             raise Refused(f"{name} cannot be called while the notebook's definitions are loaded")
@@ -92,24 +99,24 @@ class Judge:
         earlier = uses(self.part)  # always working versions
         if name in earlier:
             return earlier[name]
-        if name in dependencies(self.part, self.target):
+        if self.target is not None and name in dependencies(self.part, self.target):
             return self.part
         raise Refused(f"{self.target} cannot use a working version of {name} while it is graded")
 
-    def working_function(self, name):
+    def working_function(self, name: str) -> Callable[..., Any]:
         """The reference function ``name`` if the current call may use it (see :meth:`allowed`)."""
         part = self.allowed(name)
         func = load_reference(part)[name]
         self._references[id(func)] = name
         return func
 
-    def special(self, obj):
+    def special(self, obj: object) -> dict[str, str] | None:
         """A reference function crosses by name only (and becomes a ``WorkingVersion`` there)."""
         name = self._references.get(id(obj))
         return None if name is None else {"__handle__": "ref", "name": name}
 
     @staticmethod
-    def lendable(obj):
+    def lendable(obj: object) -> bool:
         """Live objects the worker may use through handles: instances, never code of ours."""
         if isinstance(obj, types.MethodType):
             return Judge.lendable(obj.__self__)
@@ -117,7 +124,7 @@ class Judge:
                                     types.CodeType, types.FrameType, types.GeneratorType, types.CoroutineType,
                                     functools.partial, staticmethod, classmethod, property))
 
-    def twin(self, data):
+    def twin(self, data: dict[str, Any]) -> Any:
         """A twin, built here, of a probe the check gave the student's code (a spy model, a recording
         strategy): the working version uses it without a request per call; what it records goes back."""
         if data.get("kind") not in ("fixed_proba", "spy", "strategy", "estimator") or \
@@ -129,7 +136,7 @@ class Judge:
         self._twins.append(data["key"])
         return build_probe(data["kind"], params, data["key"], fresh=True)
 
-    def callback(self, peer, message):
+    def callback(self, peer: Peer, message: dict[str, Any]) -> Any:
         """Run the working version a worker asked for; return ``{"result", "logs"}`` as plain data
         (with handles): its result, and what the twins of the check's probes recorded."""
         name = message.get("name")
@@ -138,8 +145,9 @@ class Judge:
         func = self.working_function(name)
         outer, self._twins = self._twins, []
         try:
-            args = from_plain(message.get("args", []), peer.lender.resolve)
-            kwargs = from_plain(message.get("kwargs", {}), peer.lender.resolve)
+            resolve = peer.lender.resolve  # type: ignore[union-attr]  # the client lent before any callback
+            args = from_plain(message.get("args", []), resolve)
+            kwargs = from_plain(message.get("kwargs", {}), resolve)
             if not (isinstance(args, list) and isinstance(kwargs, dict) and all(isinstance(k, str) for k in kwargs)):
                 raise TypeError("bad arguments")
             with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
@@ -155,7 +163,7 @@ class Judge:
 
 
 @functools.lru_cache(maxsize=None)
-def reference_pace():
+def reference_pace() -> float:
     """Seconds the reference takes for one standard task here and now (Part 1's loop, three rounds on
     the public check's data, in this process), measured once per grading process: a budget's unit."""
     import time
@@ -169,7 +177,7 @@ def reference_pace():
     return time.perf_counter() - start
 
 
-def submission_budget(limits, factor=1000, floor=60.0):
+def submission_budget(limits: Limits, factor: float = 1000, floor: float = 60.0) -> float:
     """Seconds a whole submission's calls may take: ``factor`` times :func:`reference_pace` (a complete
     submission needs about 15 of those), at least ``floor`` (the machine may get busier later), at most
     the limits' own."""

@@ -5,13 +5,20 @@ is ever in the worker: the graded functions a checked function calls (and the ea
 functions ``allab.mine`` gives) are :class:`WorkingVersion` proxies, answered by the grading
 process's :class:`~autograder.worker.judge.Judge` through the worker's end of the channel.
 """
+from __future__ import annotations
+
 import contextlib
 import types
+from collections.abc import Collection, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, NoReturn
 
-_PEER = None  # the worker's end of the channel (see connect)
+if TYPE_CHECKING:
+    from autograder.worker.calls import Peer
+
+_PEER: Peer | None = None  # the worker's end of the channel (see connect)
 
 
-def connect(peer):
+def connect(peer: Peer) -> None:
     """Make ``peer`` (a :class:`~autograder.worker.calls.Peer`) the end :class:`WorkingVersion` s call through."""
     global _PEER
     _PEER = peer
@@ -26,21 +33,24 @@ class WorkingVersion:
 
     __slots__ = ("name",)
 
-    def __init__(self, name):
+    def __init__(self, name: str) -> None:
         self.name = name
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from allab.probes import spy_log
+        if _PEER is None:
+            raise RuntimeError("a working version outside a worker (no connect())")
         answer = _PEER.borrowed_request("callback", name=self.name, args=list(args), kwargs=kwargs)
         for key, events in answer["logs"].items():  # what the twins of the check's probes recorded there
             spy_log(key).extend(events)
         return answer["result"]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<working version of {self.name}>"
 
 
-def load_part(cells, part, graded):
+def load_part(cells: list[tuple[int, str]], part: str,
+              graded: Iterable[str]) -> tuple[dict[str, Any], list[str]]:
     """Execute the definitions of ``cells`` (``[(index, source)]``); return (namespace, problems).
 
     The ``graded`` functions start as working versions, so that a definition that refers to one the
@@ -59,7 +69,7 @@ def load_part(cells, part, graded):
 
 
 @contextlib.contextmanager
-def working_versions(namespace, names):
+def working_versions(namespace: dict[str, Any], names: Iterable[str]) -> Iterator[None]:
     """Within the block, ``names`` in ``namespace`` are :class:`WorkingVersion` s.
 
     A check of one function then calls working versions of the other graded functions it uses (a
@@ -88,12 +98,12 @@ def working_versions(namespace, names):
                 namespace.pop(name, None)  # the student did not define it
             else:
                 namespace[name] = value
-        for f, kwdefaults, defaults in changed:
-            f.__kwdefaults__, f.__defaults__ = kwdefaults, defaults
+        for f, old_kwdefaults, old_defaults in changed:
+            f.__kwdefaults__, f.__defaults__ = old_kwdefaults, old_defaults
 
 
 @contextlib.contextmanager
-def earlier_parts(names):
+def earlier_parts(names: Collection[str]) -> Iterator[None]:
     """Within the block, ``allab.mine`` gives working versions of ``names`` (the earlier parts' functions)."""
     import allab.mine
 
@@ -108,7 +118,7 @@ def earlier_parts(names):
         allab.mine.use(no_notebooks)
 
 
-def no_notebooks(name):
+def no_notebooks(name: str) -> NoReturn:
     """What ``allab.mine`` gives outside a load or a call: nothing."""
     raise ImportError("allab.mine reads no notebooks while grading")
 

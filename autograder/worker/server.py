@@ -8,32 +8,26 @@ the working versions are :mod:`autograder.worker.loader`'s.
 """
 import functools
 import os
+from multiprocessing.connection import Connection
+from typing import Any
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from autograder.worker.calls import Peer  # noqa: E402
 from autograder.worker.framing import Channel, Closed  # noqa: E402
+from autograder.worker.limits import Limits  # noqa: E402
 from autograder.worker.loader import WorkingVersion, connect, earlier_parts, load_part, no_notebooks, working_versions  # noqa: E402
 
-
-def public_check_modules():
-    """Every module of public checks (``allab.checks.<module>``), from the folder: each part's comes with it."""
-    import importlib.util
-    import pkgutil
-    folders = importlib.util.find_spec("allab.checks").submodule_search_locations  # found, not imported
-    return [f"allab.checks.{m.name}" for m in pkgutil.iter_modules(folders) if not m.name.startswith("_")]
-
-
-# Imported once in the fork server, so that each worker starts warm (and before the worker is confined: the
-# public checks are links into autograder/checks/, out of a confined worker's sight).
+# Imported once in the fork server, so that each worker starts warm (and before the worker is confined). The
+# parts' public checks are added by the grading process, which knows the parts (see client.preload()).
 PRELOAD = ["autograder.worker.server", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble",
            "sklearn.svm", "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
            "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.definitions",
-           "allab.mine", "allab.figures", *public_check_modules(),
+           "allab.mine", "allab.figures",
            "IPython.core.inputtransformer2"]
 
 
-def _by_spec(obj):
+def _by_spec(obj: object) -> dict[str, Any] | None:
     """A working version crosses by name, a check's probe by its spec (the grading process builds a
     twin and sends back what it recorded); anything else is lent by handle."""
     from allab.harness import PROBE_TAG, to_plain
@@ -46,7 +40,7 @@ def _by_spec(obj):
     return None
 
 
-def serve(fd, isolated=False):
+def serve(fd: int, isolated: bool = False) -> None:
     """The worker's loop: answer the grading process's requests until the connection closes.
 
     Parameters
@@ -99,10 +93,10 @@ def serve(fd, isolated=False):
         except Closed:
             return
         peer.answer(message)
-        peer.lender.clear()
+        peer.lender.clear()  # type: ignore[union-attr]  # lent above
 
 
-def _finds(finder, name):
+def _finds(finder: Any, name: str) -> bool:
     """Whether the import system's ``finder`` would find module ``name``."""
     try:
         return finder.find_spec(name, None) is not None
@@ -110,7 +104,7 @@ def _finds(finder, name):
         return False
 
 
-def worker_main(conn, limits, workdir, uid):
+def worker_main(conn: Connection, limits: Limits, workdir: str, uid: int, preload: list[str]) -> None:
     """Entry point of a worker process (forked from the fork server): confine it, then :func:`serve`.
 
     Parameters
@@ -122,6 +116,9 @@ def worker_main(conn, limits, workdir, uid):
         Its empty working folder.
     uid : int
         The unprivileged uid it becomes (where it can).
+    preload : list of str
+        The modules to import before confinement: :data:`PRELOAD` and the parts' public checks (links into
+        ``autograder/checks/``, out of a confined worker's sight).
     """
     import gc
     import importlib
@@ -132,7 +129,7 @@ def worker_main(conn, limits, workdir, uid):
     # The fork server's objects are never garbage: a collection passing over them would copy every
     # page they sit on into this process (0.2 s a submission).
     gc.freeze()
-    for module in PRELOAD:  # after confine() the course files are out of sight: import everything now
+    for module in preload:  # after confine() the course files are out of sight: import everything now
         importlib.import_module(module)
     # On every platform, not only where the course files are hidden: nothing more of the grader (its
     # checks, the reference) can be imported. What it has loaded stays in use.

@@ -17,12 +17,14 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .definitions import code_cells, is_stub, run_definitions
+from .definitions import code_cells, run_definitions, still_stub
 from .handin import handin, handin_markdown
 
-__all__ = ["HandinReport", "check_folder", "print_report", "main"]
+__all__ = ["HandinReport", "check_folder", "print_report", "main", "TEXT_STUB", "unanswered"]
 
-TEXT_STUB = "YOUR ANSWER HERE"  # nbgrader's text stub (ClearSolutions.text_stub; a test keeps them equal)
+# nbgrader's text stub (ClearSolutions.text_stub; a test keeps them equal). The grader's written answers use
+# this one, so that both say alike which answer is missing.
+TEXT_STUB = "YOUR ANSWER HERE"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -110,8 +112,7 @@ def notebooks_in(folder):
 
 def stub_or_missing(notebook, function):
     """"stub", "missing" or "" for ``function`` in ``notebook`` (the last definition wins, as in a kernel)."""
-    defining = [source for _, source in notebook.cells if f"def {function}(" in source]
-    if defining and is_stub(defining[-1], function):
+    if still_stub(notebook.cells, function):
         return "stub"
     return "" if callable(notebook.namespace.get(function)) else "missing"
 
@@ -130,11 +131,16 @@ def run_public_check(part, function, namespace):
     return []
 
 
+def unanswered(text):
+    """Whether the text of a written answer says nothing: empty, blank, or only the stub."""
+    return not text.replace(TEXT_STUB, "").strip()
+
+
 def answer_problem(text):
     """Why a written answer gets no points ("" when it has an answer)."""
     if text is None:
         return "the answer cell was not found (deleted?): write the answer in the cell the notebook gives"
-    if not text.replace(TEXT_STUB, "").strip():
+    if unanswered(text):
         return f'no answer: the answer cell is empty or still "{TEXT_STUB}"'
     return ""
 

@@ -12,7 +12,7 @@ import contextlib
 import io
 import warnings
 
-__all__ = ["definitions", "run_definitions", "is_stub", "code_cells"]
+__all__ = ["definitions", "run_definitions", "is_stub", "still_stub", "code_cells"]
 
 
 def definitions(source):
@@ -83,6 +83,14 @@ def is_stub(source, name):
             return len(body) == 1 and isinstance(body[0], ast.Raise) and \
                 "NotImplementedError" in ast.unparse(body[0])
     return False
+
+
+def still_stub(cells, name):
+    """Whether function ``name`` is still the release's stub in the code ``cells`` (``[(index, source)]``, as
+    :func:`code_cells` gives them): its last definition is (the last wins, as in a kernel). The one rule of the
+    grader, the pre-upload check and :mod:`allab.mine`."""
+    defining = [source for _, source in cells if f"def {name}(" in source]
+    return bool(defining) and is_stub(defining[-1], name)
 
 
 def code_cells(nb):

@@ -15,7 +15,7 @@ import numpy as np
 from ..harness import LocalCaller
 from ..probes import pool_ids
 
-__all__ = ["public_check", "PublicCheck", "loop_data", "indexed_data", "indexed_ids", "sorted_indices", "shown",
+__all__ = ["public_check", "PublicCheck", "loop_data", "indexed_data", "indexed_ids", "sorted_indices", "preview",
            "row_indices", "fits", "close", "legend", "lines_with"]
 
 
@@ -76,7 +76,7 @@ def indexed_ids(X):
 
 # --- what a function returned ---------------------------------------------------------------------
 
-def shown(value, n=6):
+def preview(value, n=6):
     """A short text of ``value``: its first ``n`` entries (rounded numbers when it is numeric)."""
     try:
         arr = np.asarray(value, dtype=float).ravel()
@@ -96,12 +96,12 @@ def row_indices(value, n_rows=None, distinct=False):
     try:
         arr = np.asarray(value, dtype=float).ravel()
     except (TypeError, ValueError):
-        raise AssertionError(f"expected row indices (whole numbers); got {shown(value)}") from None
+        raise AssertionError(f"expected row indices (whole numbers); got {preview(value)}") from None
     if arr.size and (not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr))):
-        raise AssertionError(f"expected row indices (whole numbers); got {shown(arr)}: these are scores, not "
+        raise AssertionError(f"expected row indices (whole numbers); got {preview(arr)}: these are scores, not "
                              "indices - return the indices of the chosen rows (e.g. from np.argsort), not their scores")
     if n_rows is not None and np.any((arr < 0) | (arr >= n_rows)):
-        raise AssertionError(f"expected row indices from 0 to {n_rows - 1}; got {shown(arr)}")
+        raise AssertionError(f"expected row indices from 0 to {n_rows - 1}; got {preview(arr)}")
     idx = arr.astype(int)
     assert not distinct or len(set(idx.tolist())) == len(idx), f"the same row is there twice: {idx.tolist()}"
     return idx
