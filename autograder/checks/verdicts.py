@@ -20,7 +20,7 @@ This is also where the hidden checks of several parts share helpers (the public 
 """
 import numpy as np
 
-from allab.harness import Probe, fixed_pool
+from allab.probes import Probe, fixed_pool
 from autograder.grading.runner import Mistake
 from autograder.scoring import UNCOMMON
 

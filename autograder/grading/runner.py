@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from allab.checks import PublicCheck
+from allab.codec import to_plain
 from allab.figures import skip_layout
-from allab.harness import LocalCaller, StudentError, to_plain
+from allab.harness import LocalCaller, StudentError
 from autograder.markscheme import load_items, part_functions
 from autograder.results.types import CheckRecord
 from autograder.scoring import CheckRules

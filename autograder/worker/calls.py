@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from allab.harness import failed_call, from_plain, to_plain
+from allab.codec import from_plain, to_plain
+from allab.harness import failed_call
 from autograder.worker.framing import MAX_MESSAGE_BYTES, Channel, ProtocolError, TooLarge
 from autograder.worker.lending import Lender, is_public
 

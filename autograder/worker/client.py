@@ -230,7 +230,8 @@ class StudentProcess:
         The graded functions of the part that the reference ``name`` uses are working versions for
         the call (see :mod:`autograder.worker.judge`).
         """
-        from allab.harness import Outcome, to_plain
+        from allab.codec import to_plain
+        from allab.harness import Outcome
         from autograder.worker.judge import dependencies
         if name in self.hung:
             # It did not return before: do not spend the time limit on it again.

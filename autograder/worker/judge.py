@@ -19,8 +19,9 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from allab.harness import build_probe, close_figures, from_plain
-from allab.probes import spy_log
+from allab.codec import from_plain
+from allab.figures import close_figures
+from allab.probes import build_probe, spy_log
 from autograder.grading.reference import load_reference
 from autograder.markscheme import part_functions, uses
 from autograder.worker.calls import Peer

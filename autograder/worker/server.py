@@ -22,15 +22,16 @@ from autograder.worker.loader import WorkingVersion, connect, earlier_parts, loa
 # parts' public checks are added by the grading process, which knows the parts (see client.preload()).
 PRELOAD = ["autograder.worker.server", "numpy", "scipy.stats", "sklearn.linear_model", "sklearn.ensemble",
            "sklearn.svm", "sklearn.tree", "sklearn.naive_bayes", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
-           "modAL.models", "modAL.uncertainty", "allab.harness", "allab.probes", "allab.data", "allab.definitions",
-           "allab.mine", "allab.figures",
+           "modAL.models", "modAL.uncertainty", "allab.harness", "allab.codec", "allab.probes", "allab.data",
+           "allab.definitions", "allab.mine", "allab.figures",
            "IPython.core.inputtransformer2"]
 
 
 def _by_spec(obj: object) -> dict[str, Any] | None:
     """A working version crosses by name, a check's probe by its spec (the grading process builds a
     twin and sends back what it recorded); anything else is lent by handle."""
-    from allab.harness import PROBE_TAG, to_plain
+    from allab.codec import to_plain
+    from allab.probes import PROBE_TAG
     if isinstance(obj, WorkingVersion):
         return {"__handle__": "ref", "name": obj.name}
     spec = getattr(obj, PROBE_TAG, None) if not isinstance(obj, type) else None
@@ -50,7 +51,8 @@ def serve(fd: int, isolated: bool = False) -> None:
     isolated : bool
         Whether :func:`~autograder.worker.confinement.confine` isolated the worker (told in the load report).
     """
-    from allab.harness import from_plain, run_call
+    from allab.codec import from_plain
+    from allab.harness import run_call
     me = os.getpid()
 
     def only_me(f):

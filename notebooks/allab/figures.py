@@ -1,4 +1,6 @@
-"""Where notebooks put what they hand in: plots in ``figures/``, headline numbers in ``results/``."""
+"""Figures: where notebooks put what they hand in (plots in ``figures/``, headline numbers in ``results/``),
+and what a plot shows as plain data, for the course's tests (:func:`figure_facts`) and for the checks
+(:func:`describe_figure`), which look at that instead of pixels."""
 import json
 from pathlib import Path
 
@@ -92,3 +94,56 @@ def skip_layout():
     import matplotlib.pyplot as plt
     matplotlib.figure.Figure.tight_layout = lambda self, *args, **kwargs: None
     plt.tight_layout = lambda *args, **kwargs: None
+
+
+class FigureDescription(dict):
+    """What :func:`describe_figure` says of a figure the student's function returned."""
+
+
+def describe_figure(fig):
+    """A plain description of a matplotlib figure: what a check inspects instead of pixels."""
+    import numpy as np
+    axes = []
+    for ax in fig.get_axes():
+        legend = ax.get_legend()
+        axes.append({
+            "title": ax.get_title(),
+            "xlabel": ax.get_xlabel(),
+            "ylabel": ax.get_ylabel(),
+            "legend": None if legend is None else [t.get_text() for t in legend.get_texts()],
+            "lines": [{"x": np.asarray(line.get_xdata(), dtype=float).tolist(),
+                       "y": np.asarray(line.get_ydata(), dtype=float).tolist(),
+                       "label": str(line.get_label())}
+                      for line in ax.get_lines()],
+            "collections": [{"type": type(c).__name__, "label": str(c.get_label()),
+                             "n_paths": len(c.get_paths()),
+                             "offsets": np.asarray(c.get_offsets(), dtype=float).tolist()}
+                            for c in ax.collections],
+            "containers": [{"type": type(c).__name__, "label": str(c.get_label()),
+                            "heights": [float(p.get_height()) for p in c.patches]
+                            if hasattr(c, "patches") else []}
+                           for c in ax.containers],
+            "n_patches": len(ax.patches),
+            "n_images": len(ax.images),
+        })
+    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+    return {"axes": axes, "suptitle": suptitle}
+
+
+def is_figure(obj):
+    """Whether ``obj`` is a matplotlib figure or axes (False where matplotlib is not installed)."""
+    try:
+        from matplotlib.axes import Axes
+        from matplotlib.figure import Figure
+    except ImportError:
+        return False
+    return isinstance(obj, (Figure, Axes))
+
+
+def close_figures():
+    """Close the figures a checked call made, so that checks do not draw in the notebook."""
+    import sys
+    if "matplotlib.pyplot" not in sys.modules:
+        return
+    import matplotlib.pyplot as plt
+    plt.close("all")

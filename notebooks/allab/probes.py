@@ -3,12 +3,112 @@
 A return value cannot show every mistake: a loop that never retrains, or trains on the wrong
 rows, can still return a plausible list of accuracies. These stand-ins record what the
 student's code did to them.
+
+A check names one by a :class:`Probe` spec among a call's arguments; :func:`materialize` builds it
+where the student's code runs, and its records come back in ``Outcome.logs`` (:mod:`allab.harness`).
 """
+import importlib
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["FixedProbaModel", "SpyEstimator", "RecordingStrategy", "spy_log", "row_ids", "id_pool", "pool_ids"]
+__all__ = ["Probe", "ESTIMATORS", "materialize", "build_probe", "fixed_pool", "FixedProbaModel", "SpyEstimator",
+           "RecordingStrategy", "spy_log", "row_ids", "pool_ids"]
+
+ESTIMATORS = {
+    # Named estimators a check may ask for; built fresh wherever the student code runs.
+    "logreg": lambda: _sk("sklearn.linear_model", "LogisticRegression")(max_iter=1000, random_state=42),
+    "nb": lambda: _sk("sklearn.naive_bayes", "GaussianNB")(),
+}
+
+
+def _sk(module, name):
+    return getattr(importlib.import_module(module), name)
+
+
+class Probe:
+    """A spec for an object that is built where the student's code runs.
+
+    Use the constructors: ``Probe.fixed_proba(probas)``, ``Probe.spy(name)``,
+    ``Probe.estimator(name, fit=(X, y))``.
+    """
+
+    def __init__(self, kind, **params):
+        self.kind = kind
+        self.params = params
+
+    @classmethod
+    def fixed_proba(cls, probas, classes=None):
+        """A fitted model whose ``predict_proba`` returns ``probas`` (pool from :func:`fixed_pool`)."""
+        return cls("fixed_proba", probas=np.asarray(probas, dtype=float),
+                   classes=None if classes is None else np.asarray(classes))
+
+    @classmethod
+    def spy(cls, label, estimator="logreg"):
+        """A :class:`SpyEstimator` whose events come back as ``Outcome.logs[label]``."""
+        return cls("spy", label=label, estimator=estimator)
+
+    @classmethod
+    def strategy(cls, label, pick="first", modal=False):
+        """A query strategy that records each call (``Outcome.logs[label]``) and picks the ``pick``
+        rows of the pool ("first" or "last"), so a check can tell whether a loop used it. With
+        ``modal``, it is a strategy for modAL (see :class:`ModalRecordingStrategy`)."""
+        return cls("strategy", label=label, pick=pick, modal=modal)
+
+    @classmethod
+    def estimator(cls, name="logreg", fit=None):
+        """A fresh named estimator (see ``ESTIMATORS``), fitted on ``fit=(X, y)`` if given."""
+        return cls("estimator", name=name, fit=fit)
+
+    def __repr__(self):
+        return f"Probe({self.kind!r})"
+
+
+def materialize(obj, spies):
+    """Build the real objects for every :class:`Probe` in ``obj`` (spy labels go to ``spies``)."""
+    if isinstance(obj, Probe):
+        key = None
+        if obj.kind in ("spy", "strategy"):
+            key = f"{obj.kind}-{obj.params['label']}-{id(spies)}"
+            spies[obj.params["label"]] = key
+        return build_probe(obj.kind, obj.params, key, fresh=True)
+    if isinstance(obj, list):
+        return [materialize(x, spies) for x in obj]
+    if isinstance(obj, tuple):
+        return tuple(materialize(x, spies) for x in obj)
+    if isinstance(obj, dict):
+        return {k: materialize(v, spies) for k, v in obj.items()}
+    if isinstance(obj, np.ndarray):
+        return obj.copy()  # the student gets its own copy; the check keeps the original
+    return obj
+
+
+def build_probe(kind, params, key=None, fresh=False):
+    """The object a probe spec stands for; spies and recording strategies record under ``key`` (emptied
+    first if ``fresh``). The object carries its spec (``PROBE_TAG``): the grader's working versions use
+    a twin of it, built from the spec, instead of reaching back into the worker for every call. A spy drops
+    its spec when it is fitted (a loop that does not clone its model): its state is then no longer the spec's."""
+    if key is not None and fresh:
+        spy_log(key).clear()
+    if kind == "fixed_proba":
+        built = FixedProbaModel(params["probas"], params.get("classes"))
+    elif kind == "spy":
+        built = SpyEstimator(ESTIMATORS[params["estimator"]](), log_key=key)
+    elif kind == "strategy":
+        strategy = ModalRecordingStrategy if params.get("modal") else RecordingStrategy
+        built = strategy(params["pick"], log_key=key)
+    elif kind == "estimator":
+        built = ESTIMATORS[params["name"]]()
+        if params.get("fit") is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                built.fit(*params["fit"])
+    else:
+        raise ValueError(f"unknown probe kind {kind!r}")
+    setattr(built, PROBE_TAG, {"kind": kind, "params": params, "key": key})
+    return built
 
 
 class FixedProbaModel:
@@ -35,7 +135,7 @@ class FixedProbaModel:
 
     def pool(self, n_features=2):
         """The pool this model scores: row ``i`` is ``[i, 0, 0, ...]``."""
-        return id_pool(len(self.probas), n_features)
+        return fixed_pool(len(self.probas), n_features)
 
     def predict_proba(self, X):
         self.calls.append(("predict_proba", len(X)))
@@ -50,7 +150,7 @@ class FixedProbaModel:
 
 
 _LOGS = {}
-PROBE_TAG = "_allab_probe"  # on a built probe: its spec, so that another process can build its twin (allab.harness)
+PROBE_TAG = "_allab_probe"  # on a built probe: its spec, so that another process can build its twin
 
 
 def spy_log(key):
@@ -140,13 +240,14 @@ def row_ids(X_seen, X_all):
     return np.array([lookup.get(row.tobytes(), -1) for row in X_seen], dtype=int)
 
 
-def id_pool(n_samples, n_features=2):
-    """A pool of ``n_samples`` rows whose row ``i`` is ``[i, 0, ...]``: each row carries its own id."""
+def fixed_pool(n_samples, n_features=2):
+    """The pool a ``Probe.fixed_proba`` model scores: ``n_samples`` rows whose row ``i`` is ``[i, 0, ...]``,
+    so each row carries its own id (see :func:`pool_ids`)."""
     X = np.zeros((n_samples, n_features))
     X[:, 0] = np.arange(n_samples)
     return X
 
 
 def pool_ids(X):
-    """The ids the rows of ``X`` carry in column 0 (rows of :func:`id_pool`), as an int array."""
+    """The ids the rows of ``X`` carry in column 0 (rows of :func:`fixed_pool`), as an int array."""
     return np.asarray(X)[:, 0].astype(int)

@@ -15,7 +15,7 @@ import functools
 
 import numpy as np
 
-from allab.harness import Probe, fixed_pool
+from allab.probes import Probe, fixed_pool
 from autograder.checks.verdicts import as_indices, entropy
 from autograder.grading.runner import Mistake, check, expect
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from allab.checks import public_check, row_indices
-from allab.harness import Probe, fixed_pool
+from allab.probes import Probe, fixed_pool
 
 # Three committee members scoring a pool of five rows (two classes).
 # Row 0: all vote class 0, but member 0 alone is unsure. Rows 1 and 2: the members disagree

@@ -3,8 +3,7 @@ The public ones are in public.py."""
 import numpy as np
 
 from allab.checks import fits, indexed_data, loop_data
-from allab.harness import Probe, fixed_pool
-from allab.probes import pool_ids, row_ids
+from allab.probes import Probe, fixed_pool, pool_ids, row_ids
 from autograder.checks.verdicts import as_indices, check_on_random_tables
 from autograder.grading.runner import Mistake, check, expect
 

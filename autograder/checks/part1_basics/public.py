@@ -2,8 +2,7 @@
 import numpy as np
 
 from allab.checks import fits, indexed_data, indexed_ids, loop_data, public_check, sorted_indices
-from allab.harness import Probe, fixed_pool
-from allab.probes import row_ids
+from allab.probes import Probe, fixed_pool, row_ids
 
 
 @public_check("create_initial_split")

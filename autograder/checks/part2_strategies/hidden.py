@@ -2,8 +2,7 @@
 import numpy as np
 
 from allab.checks import fits, loop_data
-from allab.harness import Probe, fixed_pool
-from allab.probes import row_ids
+from allab.probes import Probe, fixed_pool, row_ids
 from autograder.checks.verdicts import (
     check_on_random_tables,
     check_selections,

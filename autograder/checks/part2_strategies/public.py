@@ -2,8 +2,7 @@
 import numpy as np
 
 from allab.checks import fits, loop_data, public_check, sorted_indices
-from allab.harness import Probe, fixed_pool
-from allab.probes import row_ids
+from allab.probes import Probe, fixed_pool, row_ids
 
 
 def _picked(call, name, probas, n):

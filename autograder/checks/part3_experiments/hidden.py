@@ -1,6 +1,6 @@
 """Hidden checks of Part 3; the public ones are in public.py.
 
-Figures come back as :func:`allab.harness.describe_figure` descriptions: the checks look at the lines' data and
+Figures come back as :func:`allab.figures.describe_figure` descriptions: the checks look at the lines' data and
 labels, the legend, the bands (``*PolyCollection``) or error bars (``ErrorbarContainer``) and the histograms'
 bar heights (``BarContainer``), never at pixels. The run_multiple_experiments checks use a Gaussian naive Bayes
 model (fast); the loops the student's code calls are working versions, run in the grading process
@@ -12,8 +12,8 @@ from collections import Counter
 import numpy as np
 
 from allab.checks import close, fits, legend, lines_with
-from allab.harness import FigureDescription, Probe
-from allab.probes import row_ids
+from allab.figures import FigureDescription
+from allab.probes import Probe, row_ids
 from autograder.grading.runner import Mistake, check, expect
 
 ACTIVE, RANDOM = "active learning", "random sampling"

@@ -4,7 +4,8 @@ import functools
 import numpy as np
 
 from allab.checks import close, fits, legend, lines_with, public_check
-from allab.harness import FigureDescription, Probe
+from allab.figures import FigureDescription
+from allab.probes import Probe
 
 ACTIVE, RANDOM = "active learning", "random sampling"
 

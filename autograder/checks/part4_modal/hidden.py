@@ -14,8 +14,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from allab.checks import fits
-from allab.harness import Probe, fixed_pool
-from allab.probes import row_ids
+from allab.probes import Probe, fixed_pool, row_ids
 from autograder.checks.verdicts import as_indices, check_selections, random_tables, zero_tables
 from autograder.grading.runner import Mistake, check, expect
 
@@ -42,7 +41,7 @@ def _result(out):
 
 
 def _logreg(X, y):
-    """The spy's own estimator (allab.harness.ESTIMATORS["logreg"]), refitted here on the same data."""
+    """The spy's own estimator (allab.probes.ESTIMATORS["logreg"]), refitted here on the same data."""
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     return _fitted_logreg(X.tobytes(), X.shape, y.tobytes(), y.dtype.str)
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from allab.checks import fits, public_check, row_indices
-from allab.harness import Probe, fixed_pool
+from allab.probes import Probe, fixed_pool
 
 
 def _blobs(n, seed):
