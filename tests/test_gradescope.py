@@ -109,7 +109,8 @@ def test_bundle_layout(bundle, tmp_path):
     for needed in ("autograder/__init__.py", "autograder/__main__.py", "autograder/results/gradescope.py",
                    "autograder/grading/grade.py", "autograder/worker/client.py", "autograder/worker/server.py",
                    "autograder/worker/loader.py", "autograder/mistakes.toml",
-                   "autograder/checks/verdicts.py", "autograder/grading/runner.py", "autograder/worker/judge.py",
+                   "autograder/checks/verdicts.py", "autograder/grading/runner.py",
+                   "autograder/worker/working_versions.py",
                    "autograder/worker/framing.py", "notebooks/allab/__init__.py", "notebooks/allab/mine.py",
                    "notebooks/allab/checks/part1_basics.py"):
         assert needed in names, needed

@@ -61,14 +61,15 @@ def test_student_code_cannot_import_the_grader():
 def test_no_reference_code_in_a_worker_while_a_graded_function_runs():
     """During a check of the loop (which uses working versions of the strategy and the oracle), nothing
     in the worker's memory is reference code: no function compiled from a solution notebook, no module
-    of the grader's reference or judge; the working versions are proxies."""
+    of the grader's reference or working versions; the working versions are proxies."""
     scan = ("import gc, sys\n"
             "def active_learning_loop(*args, **kwargs):\n"
             "    codes = [o for o in gc.get_objects() if type(o).__name__ == 'function']\n"
             "    reference = sorted({f'{f.__module__}.{f.__name__}' for f in codes if f.__name__ in GRADED\n"
             "                        and not f.__code__.co_filename.startswith('<part1_basics cell')})\n"
             "    modules = sorted(m for m in sys.modules if m.startswith(('autograder.grading.reference',\n"
-            "                     'autograder.worker.judge', 'autograder.checks', 'autograder.grading.grade')))\n"
+            "                     'autograder.worker.working_versions', 'autograder.checks',\n"
+            "                     'autograder.grading.grade')))\n"
             "    proxies = sorted({type(o).__name__ for o in gc.get_objects()\n"
             "                      if getattr(o, 'name', None) in ('oracle', 'uncertainty_sampling')\n"
             "                      and callable(o)})\n"

@@ -1,6 +1,8 @@
 """Grading one submission: load its code into a worker, run the checks, score the items."""
 import dataclasses
+import functools
 import time
+import warnings
 
 from autograder.grading.runner import check_rules, run_checks
 from autograder.markscheme import deliverable_figures, load_items, part_functions
@@ -9,7 +11,7 @@ from autograder.results.written import collect as collect_written
 from autograder.scoring import STUB, diagnose, item_score
 from autograder.worker.client import StudentProcess
 from autograder.worker.confinement import course_limits
-from autograder.worker.judge import submission_budget
+from autograder.worker.limits import Limits
 
 
 def score(records, parts, signatures=None, stubs=()):
@@ -84,3 +86,25 @@ def check_plots(files):
     return {name: "not handed in" if name not in found else plot_problem(found[name]) or "ok"
             for name in deliverable_figures()}
 
+
+@functools.lru_cache(maxsize=None)
+def reference_pace() -> float:
+    """Seconds the reference takes for one standard task here and now (Part 1's loop, three rounds on
+    the public check's data, in this process), measured once per grading process: a budget's unit."""
+    import time
+
+    from allab.checks import loop_data
+    from autograder.grading.reference import load_reference
+    loop, data = load_reference("part1_basics")["active_learning_loop"], loop_data()
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loop(*data, 3, 5, verbose=False)
+    return time.perf_counter() - start
+
+
+def submission_budget(limits: Limits, factor: float = 1000, floor: float = 60.0) -> float:
+    """Seconds a whole submission's calls may take: ``factor`` times :func:`reference_pace` (a complete
+    submission needs about 15 of those), at least ``floor`` (the machine may get busier later), at most
+    the limits' own."""
+    return min(limits.submission_seconds, max(floor, factor * reference_pace()))

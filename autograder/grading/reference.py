@@ -1,7 +1,7 @@
 """The reference functions, loaded from the solution notebooks (the single source of truth).
 
 They exist only in the grading process: workers, where student code runs, get none of them (see
-:mod:`autograder.worker.judge`). Loading one makes ``allab.mine`` (later parts' imports of earlier
+:mod:`autograder.worker.working_versions`). Loading one makes ``allab.mine`` (later parts' imports of earlier
 functions) give the reference functions in this process (:func:`provide_mine`): the reference's own cells
 import from it.
 """

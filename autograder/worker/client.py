@@ -100,11 +100,11 @@ class Worker:
     ----------
     limits : sandbox.Limits
     workdir : path
-    judge : autograder.worker.judge.Judge
+    versions : autograder.worker.working_versions.WorkingVersions
         Answers the worker's requests for working versions during a call.
     """
 
-    def __init__(self, limits: Limits, workdir: str, judge: Any) -> None:
+    def __init__(self, limits: Limits, workdir: str, versions: Any) -> None:
         self.limits = limits
         self.uid = worker_uid()
         self._conn, child = context().Pipe()
@@ -113,9 +113,9 @@ class Worker:
         self.process.start()
         child.close()
         self.peer = Peer(Channel(self._conn.fileno(), checked=True))
-        self.peer.lend(lendable=judge.lendable, special=judge.special, by_name=judge.working_function,
-                       twin=judge.twin)
-        self.peer.handlers["callback"] = lambda message: judge.callback(self.peer, message)
+        self.peer.lend(lendable=versions.lendable, special=versions.special, by_name=versions.working_function,
+                       twin=versions.twin)
+        self.peer.handlers["callback"] = lambda message: versions.callback(self.peer, message)
 
     def request(self, op: str, timeout: float, **fields: Any) -> Any:
         """Send request ``op`` and return its reply's value; raise :class:`WorkerError` if the worker
@@ -186,11 +186,11 @@ class StudentProcess:
 
     def __init__(self, cells: dict, limits: Limits, graded: dict | None = None) -> None:
         from autograder.markscheme import uses
-        from autograder.worker.judge import Judge
+        from autograder.worker.working_versions import WorkingVersions
         self.cells = cells
         self.graded = {part: sorted(names) for part, names in (graded or {}).items()}
         self.earlier = {part: sorted(uses(part)) for part in cells}
-        self.judge = Judge(list(self.graded))
+        self.versions = WorkingVersions(list(self.graded))
         self.limits = limits
         self.spent = 0.0      # seconds in requests to the worker (the checks' own work does not count)
         self.worker = None
@@ -217,8 +217,8 @@ class StudentProcess:
         if self.broken:
             raise WorkerError(self.broken)
         if self.worker is None or not self.worker.process.is_alive():
-            self.worker = Worker(self.limits, self.workdir, self.judge)
-            self.judge.begin(None)
+            self.worker = Worker(self.limits, self.workdir, self.versions)
+            self.versions.begin(None)
             self.load_report = _checked_load_report(self._request(
                 self.worker, "load", self.limits.load_seconds, parts=self.cells, graded=self.graded,
                 earlier=self.earlier), self.cells)
@@ -228,17 +228,17 @@ class StudentProcess:
         """Call the student's ``name`` of ``part``; return its :class:`~allab.harness.Outcome`.
 
         The graded functions of the part that the reference ``name`` uses are working versions for
-        the call (see :mod:`autograder.worker.judge`).
+        the call (see :mod:`autograder.worker.working_versions`).
         """
         from allab.codec import to_plain
         from allab.harness import Outcome
-        from autograder.worker.judge import dependencies
+        from autograder.worker.working_versions import dependencies
         if name in self.hung:
             # It did not return before: do not spend the time limit on it again.
             return self._failed(name, f"{name} did not return last time ({self.hung[name]}); not called again")
         try:
             worker = self._ensure_worker()
-            self.judge.begin(part, name)
+            self.versions.begin(part, name)
             reply = self._request(worker, "call", self.limits.call_seconds, part=part, name=name,
                                    args=to_plain(list(args), raw=True), kwargs=to_plain(dict(kwargs), raw=True),
                                    isolate=sorted(dependencies(part, name)) if part in self.graded else [])

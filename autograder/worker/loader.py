@@ -3,7 +3,7 @@
 Only the *definitions* of the student's cells run (see :mod:`allab.definitions`). No reference code
 is ever in the worker: the graded functions a checked function calls (and the earlier parts'
 functions ``allab.mine`` gives) are :class:`WorkingVersion` proxies, answered by the grading
-process's :class:`~autograder.worker.judge.Judge` through the worker's end of the channel.
+process's :class:`~autograder.worker.working_versions.WorkingVersions` through the worker's end of the channel.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Figures come back as :func:`allab.figures.describe_figure` descriptions: the che
 labels, the legend, the bands (``*PolyCollection``) or error bars (``ErrorbarContainer``) and the histograms'
 bar heights (``BarContainer``), never at pixels. The run_multiple_experiments checks use a Gaussian naive Bayes
 model (fast); the loops the student's code calls are working versions, run in the grading process
-(autograder.worker.judge).
+(autograder.worker.working_versions).
 """
 import functools
 from collections import Counter

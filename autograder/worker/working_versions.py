@@ -4,9 +4,9 @@ While one of a student's functions is checked, the other graded functions it cal
 the strategy and the oracle; Part 3 calls Part 1's loop) must work, so that one mistake costs one
 item. Their implementation stays in the grading process: in the worker they are
 ``WorkingVersion`` proxies that send their arguments here (plain data, and handles on live objects
-such as the student's model), and the :class:`Judge` runs the reference and sends back plain data.
+such as the student's model), and the :class:`WorkingVersions` runs the reference and sends back plain data.
 
-The judge decides which working versions a call may use: the graded functions of earlier parts
+It decides which working versions a call may use: the graded functions of earlier parts
 (what ``allab.mine`` gives the notebook), and the functions of the same part that the reference of
 the function being checked itself uses. Never the function being checked: a student who writes
 ``def oracle(*a, _ref=oracle)`` gets no answer.
@@ -25,7 +25,6 @@ from allab.probes import build_probe, spy_log
 from autograder.grading.reference import load_reference
 from autograder.markscheme import part_functions, uses
 from autograder.worker.calls import Peer
-from autograder.worker.limits import Limits
 
 
 class Refused(PermissionError):
@@ -69,7 +68,7 @@ def _one_thread() -> None:
     threadpool_limits(1)
 
 
-class Judge:
+class WorkingVersions:
     """Answers a worker's requests for working versions, for one submission.
 
     Parameters
@@ -120,7 +119,7 @@ class Judge:
     def lendable(obj: object) -> bool:
         """Live objects the worker may use through handles: instances, never code of ours."""
         if isinstance(obj, types.MethodType):
-            return Judge.lendable(obj.__self__)
+            return WorkingVersions.lendable(obj.__self__)
         return not isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type,
                                     types.CodeType, types.FrameType, types.GeneratorType, types.CoroutineType,
                                     functools.partial, staticmethod, classmethod, property))
@@ -161,25 +160,3 @@ class Judge:
                 spy_log(key).clear()
             self._twins = outer
             close_figures()  # a plot the working version drew went back as a description
-
-
-@functools.lru_cache(maxsize=None)
-def reference_pace() -> float:
-    """Seconds the reference takes for one standard task here and now (Part 1's loop, three rounds on
-    the public check's data, in this process), measured once per grading process: a budget's unit."""
-    import time
-
-    from allab.checks import loop_data
-    loop, data = load_reference("part1_basics")["active_learning_loop"], loop_data()
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        loop(*data, 3, 5, verbose=False)
-    return time.perf_counter() - start
-
-
-def submission_budget(limits: Limits, factor: float = 1000, floor: float = 60.0) -> float:
-    """Seconds a whole submission's calls may take: ``factor`` times :func:`reference_pace` (a complete
-    submission needs about 15 of those), at least ``floor`` (the machine may get busier later), at most
-    the limits' own."""
-    return min(limits.submission_seconds, max(floor, factor * reference_pace()))
