@@ -128,6 +128,49 @@ def test_the_layer_rule_sees_an_upward_import():
     assert upward_imports(edges) == [("autograder.results.outputs", "autograder.grading.grade")]
 
 
+# The layers that only compute and write files: what is printed, and main() and argparse, are the command line's.
+QUIET_LAYERS = {"results", "scoring", "shared basics"}
+
+
+def quiet(module):
+    """Whether ``module`` is in one of the :data:`QUIET_LAYERS`."""
+    return layer(module) is not None and LAYERS[layer(module)][0] in QUIET_LAYERS
+
+
+def command_line_code(source):
+    """``["line N: what"]`` of the command line's code in ``source``: print() calls, a function ``main``, argparse
+    imports."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+            found.append((node.lineno, "print()"))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "main":
+            found.append((node.lineno, "def main"))
+        elif isinstance(node, ast.Import) and any(a.name.split(".")[0] == "argparse" for a in node.names) or \
+                isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "argparse":
+            found.append((node.lineno, "imports argparse"))
+    return [f"line {line}: {what}" for line, what in sorted(found)]
+
+
+def test_the_engine_leaves_the_command_line_to_the_commands():
+    """The results, scoring and the shared basics print nothing and parse no arguments: ``commands/`` and
+    ``__main__.py`` do (the grading engine, above them, reports its progress on stderr as it goes)."""
+    wrong = {name: found for name, path in modules().items()
+             if quiet(name) and (found := command_line_code(path.read_text()))}
+    assert not wrong, f"command-line code outside the command line: {wrong}"
+
+
+def test_the_command_line_rule_sees_a_print_a_main_and_argparse():
+    assert quiet("autograder.results.report") and quiet("autograder.scoring") and quiet("autograder")
+    assert quiet("autograder.notebook") and quiet("autograder.markscheme")
+    assert not quiet("autograder.commands.report") and not quiet("autograder.__main__") and not quiet("allab.check")
+    planted = ("import argparse, sys\nfrom argparse import ArgumentParser\n\n\ndef main(args):\n"
+               "    print('done', file=sys.stderr)  # print() in a comment is no call\n    return 0\n")
+    assert command_line_code(planted) == ["line 1: imports argparse", "line 2: imports argparse",
+                                          "line 5: def main", "line 6: print()"]
+    assert command_line_code("def main_table(rows):\n    return f'print({rows})'\n") == []
+
+
 def test_the_graph_sees_relative_and_function_level_imports():
     edges = graph()
     assert "allab.harness" in edges["allab.checks"]  # `from ..harness import LocalCaller`

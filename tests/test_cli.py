@@ -11,7 +11,7 @@ import pytest
 from autograder import NOTEBOOKS_DIR, ROOT, SOLUTIONS_DIR
 from autograder.authoring.examples import EXAMPLES_DIR
 from autograder.markscheme import gradebook_items, load_items, written_items
-from autograder.results.report import INFO_COLUMNS
+from autograder.results.gradebook import INFO_COLUMNS
 from autograder.results.written import anonymous_id, pseudonym_key
 
 pytestmark = pytest.mark.slow

@@ -19,8 +19,8 @@ from autograder.results.answers import (
     score_rows,
     write_answers_folder,
 )
+from autograder.results.gradebook import distribution, item_stats, read_gradebook
 from autograder.results.outputs import feedback_markdown, results_json, summary_table, write_answers, write_gradebook
-from autograder.results.report import distribution, item_stats, read_gradebook
 from autograder.results.types import ItemResult, StudentResult, WrittenResult
 from autograder.results.written import (
     KEY_FILE,
@@ -208,7 +208,7 @@ def test_gradebook_and_report_show_pending_answers_and_extra_credit(tmp_path):
 
 
 def test_an_empty_autograded_cell_is_still_an_error(tmp_path):
-    from autograder.results.report import ReportError
+    from autograder.results.gradebook import ReportError
     write_gradebook([make_result()], tmp_path / "grades.csv")
     text = (tmp_path / "grades.csv").read_text().replace("alice,40,42,2,", "alice,40,42,,")
     (tmp_path / "grades.csv").write_text(text)

@@ -1,7 +1,7 @@
 """The ``export`` command: a graded class's output folder as Canvas's or Moodle's gradebook import takes it."""
 from pathlib import Path
 
-from autograder.commands import UsageError
+from autograder.commands import UsageError, usage_errors
 from autograder.grading.store import StateError, finished, load_state, roster_lists
 from autograder.results.export import missing_ids, write_export
 from autograder.results.roster import describe
@@ -10,10 +10,8 @@ from autograder.results.roster import describe
 def export_command(args):
     """Write ``DIR/export-<target>.csv`` (or ``--out``); list the students the LMS will not match."""
     folder = Path(args.dir)
-    try:
+    with usage_errors(StateError):
         state = load_state(folder)
-    except StateError as exc:
-        raise UsageError(str(exc)) from exc
     if not state["students"]:
         raise UsageError(f"{folder} holds no graded class: run `python -m autograder grade ... --out {folder}` first")
     if args.roster:
@@ -24,10 +22,8 @@ def export_command(args):
     _, missing = roster_lists(state)
     rows += [dict(row, required=None, extra_credit=None, late_penalty=None, total=None) for row in missing]
     path = Path(args.out) if args.out else folder / f"export-{args.to}.csv"
-    try:
+    with usage_errors(writing=path):
         write_export(rows, args.to, args.assignment, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     print(f"Wrote {path}: {len(results)} graded student(s) for {args.to}")
     unmatched = missing_ids(rows, args.to)
     if unmatched:

@@ -4,7 +4,7 @@ import dataclasses
 import time
 from pathlib import Path
 
-from autograder.commands import UsageError, prepare_output
+from autograder.commands import UsageError, prepare_output, usage_errors
 from autograder.grading.batch import CHANGED, fingerprint, grade_batch
 from autograder.grading.layouts import LayoutError
 from autograder.grading.store import (
@@ -129,10 +129,8 @@ def _discover(args, out, notes, state):
 
 
 def _load_state(out):
-    try:
+    with usage_errors(StateError):
         return load_state(out)
-    except StateError as exc:
-        raise UsageError(str(exc)) from exc
 
 
 def _refuse_a_gradebook_without_state(out, state, submissions):

@@ -12,6 +12,7 @@ import time
 import traceback
 from pathlib import Path
 
+from autograder.commands import usage_errors
 from autograder.results.gradescope import (
     DEFAULT_ROOT,
     STUDENT,
@@ -73,11 +74,8 @@ def run(root=None):
 def main(args):
     if args.run:
         return run()
-    try:
+    with usage_errors(writing=args.out):
         names = build_bundle(args.out)
-    except OSError as exc:
-        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
     print(f"Wrote {args.out}: setup.sh, run_autograder and {len(names) - 2} grader files. Upload it as the "
           "autograder of a Gradescope programming assignment (zip file upload).")
     return 0

@@ -1,4 +1,5 @@
-"""The ``answers`` command: the TAs' view of the written answers of a graded batch.
+"""The TAs' view of the written answers of a graded batch (the ``answers`` command:
+:mod:`autograder.commands.answers`).
 
 ``python -m autograder answers DIR`` (after ``grade ... --out DIR``) reads ``DIR/written_answers.json`` and
 writes into ``DIR/answers/``:
@@ -19,7 +20,6 @@ import csv
 import functools
 import html
 import json
-import sys
 from pathlib import Path
 
 from autograder import SOLUTIONS_DIR
@@ -254,16 +254,3 @@ def write_answers_folder(folder, anonymous=False):
     tmp.replace(out / "scores.csv")
     return out
 
-
-def main(args):
-    try:
-        out = write_answers_folder(args.dir, anonymous=args.anonymous)
-    except AnswersError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: cannot write the answers into {args.dir}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    print(f"Pages: {out / 'index.html'} (one per written question). Scores: fill in {out / 'scores.csv'}, then "
-          f"`python -m autograder grade ... --out {args.dir} --manual {out / 'scores.csv'}`")
-    return 0

@@ -4,7 +4,7 @@ import json
 import re
 
 from autograder.markscheme import gradebook_items, load_items
-from autograder.results.report import INFO_COLUMNS
+from autograder.results.gradebook import INFO_COLUMNS
 from autograder.results.types import WrittenResult
 from autograder.scoring import SIGNATURE, STUB, UNCOMMON, mistake_message, points_text
 
@@ -34,7 +34,7 @@ def student_folders(students, out):
 
 def write_gradebook(results, path, people=None):
     """``grades.csv``: one row per student: student, score, max_score, one column per item, then
-    :data:`~autograder.results.report.INFO_COLUMNS`.
+    :data:`~autograder.results.gradebook.INFO_COLUMNS`.
 
     A written answer no TA has scored yet is an empty cell. ``score`` includes extra credit and is less any
     late penalty; ``max_score`` leaves extra credit out, so a score may be above it. ``required`` and

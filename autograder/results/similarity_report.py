@@ -1,4 +1,5 @@
-"""The ``similarity`` command: which students handed in alike code, as pages an instructor reads.
+"""Which students handed in alike code, as pages an instructor reads (the ``similarity`` command:
+:mod:`autograder.commands.similarity`).
 
 ``python -m autograder similarity DIR`` (after ``grade ... --out DIR``) compares the answer cells ``grade``
 saved (``DIR/answer_code.json``) function by function (:mod:`autograder.results.similarity`) and writes into
@@ -17,7 +18,6 @@ import ast
 import csv
 import html
 import math
-import sys
 from pathlib import Path
 
 from autograder.markscheme import load_items
@@ -27,7 +27,6 @@ from autograder.results.similarity import (
     SHARED_FLAG,
     SIMILARITY_FLAG,
     Z_FLAG,
-    SimilarityError,
     compare_class,
     read_answer_code,
     submission_pairs,
@@ -213,19 +212,3 @@ def write_similarity_folder(folder, anonymous=False):
                              p.compared])
     return out, comparisons, summaries
 
-
-def main(args):
-    try:
-        out, comparisons, summaries = write_similarity_folder(args.dir, anonymous=args.anonymous)
-    except SimilarityError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: cannot write the similarity report into {args.dir}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    flagged = sum(c.flagged(i, j) for c in comparisons for i, j in c.pairs())
-    several = sum(len(p.flagged) > 1 for p in summaries)
-    print(f"{flagged} pair(s) of answers flagged; {several} pair(s) of students alike on more than one function. "
-          f"Page: {out / 'index.html'} (evidence to read, not a verdict); tables: {out / 'pairs.csv'}, "
-          f"{out / 'submissions.csv'}")
-    return 0
