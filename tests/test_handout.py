@@ -116,10 +116,8 @@ def student_venv(handout, tmp_path_factory):
     lab = home / TOP
     subprocess.run([sys._base_executable, "-m", "venv", str(lab / ".venv")], check=True, timeout=300)
     python = lab / ".venv" / "bin" / "python"
-    # --no-compile: a third less time; the kernels compile what they import
     result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                             "--no-compile", "-r", str(lab / "requirements.txt")],
-                            capture_output=True, text=True, timeout=1200)
+                             "-r", str(lab / "requirements.txt")], capture_output=True, text=True, timeout=1200)
     assert result.returncode == 0, result.stderr[-3000:]
     return lab, python
 

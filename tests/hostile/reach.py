@@ -67,7 +67,7 @@ def _oracle_calls_stubbed_noisy_oracle(folder):
 
 # The batches are graded with `grade --submission-seconds SUBMISSION_SECONDS`: the stalling case's cost (a
 # complete submission needs under 2 s here).
-SUBMISSION_SECONDS = 25
+SUBMISSION_SECONDS = 15
 
 REACH_CASES = [
     # a submission whose every call stalls is cut off by its budget (`--submission-seconds`), not after 5
