@@ -6,9 +6,21 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+import handout_venv  # noqa: E402
 from needs import NEEDS, need  # noqa: E402
 
 from autograder.grading.reference import load_reference  # noqa: E402
+
+
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected
+def pytest_collection_modifyitems(config, items):
+    """A test that needs the hand-out's venv starts building it now, in the background (handout_venv.py)."""
+    if any("student_venv" in getattr(item, "fixturenames", ()) for item in items):
+        handout_venv.start(config)
+
+
+def pytest_sessionfinish(session):
+    handout_venv.remove(session.config)
 
 
 def pytest_runtest_setup(item):

@@ -8,23 +8,20 @@ import ast
 import json
 import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
+import handout_venv
 import pytest
 
-from autograder import PARTS, ROOT, SOLUTIONS_DIR
+from autograder import PARTS, SOLUTIONS_DIR
 from autograder.authoring.handout import TOP, leaks, reference_bodies
 from autograder.notebook import answer_cells, read_json_notebook, strip_solution_markers
 
 
 @pytest.fixture(scope="module")
 def handout(tmp_path_factory):
-    out = tmp_path_factory.mktemp("handout") / "handout.zip"
-    result = subprocess.run([sys.executable, "-m", "autograder", "handout", "--out", str(out)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+    out = handout_venv.make_handout(tmp_path_factory.mktemp("handout") / "handout.zip")
     with zipfile.ZipFile(out) as zf:
         return out, {name: zf.read(name) for name in zf.namelist()}
 
@@ -108,18 +105,10 @@ print(json.dumps(report))
 
 
 @pytest.fixture(scope="module")
-def student_venv(handout, tmp_path_factory):
-    """The hand-out unzipped into an empty folder, with a venv built from its own requirements."""
-    home = tmp_path_factory.mktemp("student")
-    with zipfile.ZipFile(handout[0]) as zf:
-        zf.extractall(home)
-    lab = home / TOP
-    subprocess.run([sys._base_executable, "-m", "venv", str(lab / ".venv")], check=True, timeout=300)
-    python = lab / ".venv" / "bin" / "python"
-    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                             "-r", str(lab / "requirements.txt")], capture_output=True, text=True, timeout=1200)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return lab, python
+def student_venv(request):
+    """``(lab folder, its python)``: the hand-out unzipped into an empty folder, with a venv built from its own
+    requirements (begun in the background when this test was collected: tests/handout_venv.py)."""
+    return handout_venv.start(request.config).result(timeout=1500)
 
 
 def _execute(student_venv, jobs):
