@@ -83,11 +83,12 @@ def build_parser():
 
 
 def _seconds(text):
+    """``--submission-seconds``: a finite number above 0."""
     try:
         value = float(text)
     except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
+        value = 0.0
+    if not 0 < value < float("inf"):  # also refuses nan
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0 (e.g. 120)")
     return value
 

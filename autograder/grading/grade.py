@@ -91,8 +91,6 @@ def check_plots(files):
 def reference_pace() -> float:
     """Seconds the reference takes for one standard task here and now (Part 1's loop, three rounds on
     the public check's data, in this process), measured once per grading process: a budget's unit."""
-    import time
-
     from allab.checks import loop_data
     from autograder.grading.reference import load_reference
     loop, data = load_reference("part1_basics")["active_learning_loop"], loop_data()
