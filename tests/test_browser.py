@@ -8,6 +8,7 @@ Needs Chromium from the Debian package (`apt-get install chromium`, which `make 
 """
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -68,7 +69,10 @@ def lab(tmp_path_factory):
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
          "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={handout}",
-         "--ServerApp.port_retries=0"],
+         "--ServerApp.port_retries=0",
+         # window.jupyterapp, to wait for the kernel itself: the execution indicator says "idle" before a kernel
+         # is attached, and JupyterLab drops a cell run while the notebook has no kernel yet.
+         "--LabApp.expose_app_in_browser=True"],
         cwd=handout, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -92,10 +96,27 @@ def browser():
         chromium.close()
 
 
+KERNEL_READY = """() => {
+    const kernel = window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
+    return kernel?.connectionStatus === "connected" && kernel.status === "idle";
+}"""
+
+
+def wait_for_kernel(page):
+    """Wait until the open notebook's kernel is connected and idle."""
+    page.wait_for_function(KERNEL_READY, timeout=WAIT_MS)
+
+
 def run_cell(page, cell):
-    """Select ``cell`` (a locator) by its input prompt and run it with Shift+Enter, as a student does."""
-    cell.locator(".jp-InputPrompt").click()
+    """Select ``cell`` (a locator) by its input prompt and run it with Shift+Enter, as a student does; for a code
+    cell, wait until it has run (its prompt shows an execution count), so the next step sees its effects."""
+    from playwright.sync_api import expect
+    prompt = cell.locator(".jp-InputPrompt")
+    prompt.click()
+    expect(cell).to_have_class(re.compile(r"\bjp-mod-active\b"))
     page.keyboard.press("Shift+Enter")
+    if "jp-CodeCell" in (cell.get_attribute("class") or ""):
+        expect(prompt).to_have_text(re.compile(r"\[\d+\]"))
 
 
 def set_source(page, cell, text):
@@ -127,7 +148,7 @@ def test_student_runs_part1_and_reads_the_check_messages(lab, browser):
     page.goto(f"{lab}/lab/tree/part1_basics.ipynb?token={TOKEN}")
     cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
     expect(cells.first).to_be_visible()
-    expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first).to_be_attached()
+    wait_for_kernel(page)
 
     # The first cells: the hand-in note renders, the imports and the data load run.
     expect(cells.nth(1)).to_contain_text("What to hand in")
