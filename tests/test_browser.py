@@ -70,8 +70,8 @@ def lab(tmp_path_factory):
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
          "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={handout}",
          "--ServerApp.port_retries=0",
-         # window.jupyterapp, to wait for the kernel itself: the execution indicator says "idle" before a kernel
-         # is attached, and JupyterLab drops a cell run while the notebook has no kernel yet.
+         # window.jupyterapp, to wait for the kernel itself (KERNEL_READY): the execution indicator says "idle"
+         # before a kernel is attached, and a cell run before then may miss the kernel the next cells run in.
          "--LabApp.expose_app_in_browser=True"],
         cwd=handout, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -102,20 +102,17 @@ KERNEL_READY = """() => {
 }"""
 
 
-def wait_for_kernel(page):
-    """Wait until the open notebook's kernel is connected and idle."""
-    page.wait_for_function(KERNEL_READY, timeout=WAIT_MS)
-
-
 def run_cell(page, cell):
     """Select ``cell`` (a locator) by its input prompt and run it with Shift+Enter, as a student does; for a code
-    cell, wait until it has run (its prompt shows an execution count), so the next step sees its effects."""
+    cell, wait until this run has finished (its prompt shows a new execution count), so the next step sees it."""
     from playwright.sync_api import expect
     prompt = cell.locator(".jp-InputPrompt")
+    before = prompt.inner_text()
     prompt.click()
     expect(cell).to_have_class(re.compile(r"\bjp-mod-active\b"))
     page.keyboard.press("Shift+Enter")
     if "jp-CodeCell" in (cell.get_attribute("class") or ""):
+        expect(prompt).not_to_have_text(before)  # "[*]" while it runs, then the new count
         expect(prompt).to_have_text(re.compile(r"\[\d+\]"))
 
 
@@ -148,7 +145,7 @@ def test_student_runs_part1_and_reads_the_check_messages(lab, browser):
     page.goto(f"{lab}/lab/tree/part1_basics.ipynb?token={TOKEN}")
     cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
     expect(cells.first).to_be_visible()
-    wait_for_kernel(page)
+    page.wait_for_function(KERNEL_READY)
 
     # The first cells: the hand-in note renders, the imports and the data load run.
     expect(cells.nth(1)).to_contain_text("What to hand in")
